@@ -1,0 +1,1 @@
+"""Device drivers: protocol codecs, device classes and emulators. No hub imports."""

@@ -1,0 +1,1 @@
+"""Real-protocol emulators of store devices, for tests and the demo."""
