@@ -1,1 +1,1 @@
-"""hub."""
+"""The in-store hub: catalog, lanes, sales, cash, refunds, shifts, users and the journal."""

@@ -1,1 +1,14 @@
-"""hub/models."""
+"""The hub's tables, one file per area."""
+
+from hub.models.catalog import Lane, Product
+from hub.models.records import AuditEntry, JournalEntry, OutboxEvent, StockMovement
+from hub.models.refund import Refund, RefundLine, RefundTender
+from hub.models.sale import Sale, SaleLine, Tender
+from hub.models.shift import CashMovement, Shift
+from hub.models.user import AuthToken, Device, PairingCode, PinFailure, User
+
+__all__ = [
+    "AuditEntry", "AuthToken", "CashMovement", "Device", "JournalEntry", "Lane", "OutboxEvent",
+    "PairingCode", "PinFailure", "Product", "Refund", "RefundLine", "RefundTender", "Sale",
+    "SaleLine", "Shift", "StockMovement", "Tender", "User",
+]

@@ -1,0 +1,48 @@
+"""Hub settings: one typed object, read from KASSA_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a store can configure, with defaults for the demo store."""
+
+    model_config = SettingsConfigDict(env_prefix="KASSA_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(Path(".kassa-data"), description="Database, hub key and logs live here")
+    store_name: str = "Kassa Demo Livs"
+    store_org_number: str = "556000-0000"
+    store_address: str = "Storgatan 1, 111 22 Stockholm"
+    currency: str = "SEK"
+    timezone: str = "Europe/Stockholm"
+    # Cash rounding step per currency in minor units (SEK cash rounds to whole kronor).
+    cash_rounding: dict[str, int] = {"SEK": 100, "NOK": 100, "DKK": 50, "CHF": 5}
+    # Swedish in-store EAN-13 prefixes: which embed a price (öre) and which a weight (grams).
+    price_embedded_prefixes: list[str] = ["20", "21", "22"]
+    weight_embedded_prefixes: list[str] = ["23", "24", "25", "26", "27", "28", "29"]
+    # A discount above this share of the line (or cart) needs a manager (basis points).
+    discount_approval_bp: int = Field(2000, ge=0, le=10000)
+    # A refund above this amount (minor units) needs a manager.
+    refund_approval_minor: int = Field(50000, ge=0)
+    pin_max_failures: int = Field(5, ge=1)
+    pin_lockout_seconds: int = Field(300, ge=1)
+    pairing_code_ttl_seconds: int = Field(600, ge=30)
+    session_ttl_seconds: int = Field(12 * 3600, ge=60)
+
+    @property
+    def database_path(self) -> Path:
+        """The hub's SQLite database file."""
+        return self.data_dir / "hub.sqlite3"
+
+    @property
+    def database_url(self) -> str:
+        """SQLAlchemy URL of the hub database."""
+        return f"sqlite:///{self.database_path}"
+
+    def cash_step(self, currency: str) -> int:
+        """Cash rounding step for a currency (1 means no rounding)."""
+        return self.cash_rounding.get(currency, 1)

@@ -1,0 +1,120 @@
+"""Receipts as text: what the customer takes home, for sales and refunds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hub.config import Settings
+from hub.models.sale import SalePublic
+from hub.money import format_amount
+from hub.services.refund import RefundPublic
+
+WIDTH = 42
+
+
+def _row(left: str, right: str = "") -> str:
+    room = WIDTH - len(right) - 1
+    return f"{left[:room]:<{room}} {right}"
+
+
+def _center(text: str) -> str:
+    return text[:WIDTH].center(WIDTH).rstrip()
+
+
+def _rate(bp: int) -> str:
+    return f"{bp // 100},{bp % 100:02d} %"
+
+
+def _header(settings: Settings, lane_id: str, receipt_no: int | None, cashier: str,
+            at: datetime | None, title: str) -> list[str]:
+    local = (at or datetime.now().astimezone()).astimezone(ZoneInfo(settings.timezone))
+    return [
+        _center(settings.store_name),
+        _center(settings.store_address),
+        _center(f"Org.nr {settings.store_org_number}"),
+        "",
+        _center(title),
+        _row(f"Kassa {lane_id}", f"Kvitto nr {lane_id}-{receipt_no or 0:06d}"),
+        _row(f"Kassör: {cashier}", local.strftime("%Y-%m-%d %H:%M")),
+        "-" * WIDTH,
+    ]
+
+
+_TENDER_NAMES = {"cash": "Kontant", "card_external": "Kort"}
+
+
+def render_sale(sale: SalePublic, settings: Settings, cashier: str, copy: bool = False) -> str:
+    """The sale receipt: lines, discounts, VAT per rate, tenders, change and receipt number."""
+    cur = sale.currency
+    out = _header(settings, sale.lane_id, sale.receipt_no, cashier, sale.completed_at,
+                  "KOPIA" if copy else "KVITTO")
+    for line in sale.lines:
+        if line.voided:
+            continue
+        out.append(_row(line.name, format_amount(line.gross, cur)))
+        if line.weight_g is not None:
+            kg = f"{line.weight_g // 1000},{line.weight_g % 1000:03d} kg"
+            out.append(f"  {kg} x {format_amount(line.unit_price, cur)}/kg")
+        elif line.quantity != 1:
+            out.append(f"  {line.quantity} x {format_amount(line.unit_price, cur)}")
+        if line.price_overridden:
+            out.append("  Pris ändrat")
+        if line.line_discount:
+            out.append(_row("  Rabatt", format_amount(-line.line_discount, cur)))
+    out.append("-" * WIDTH)
+    cart_discount = sum(line.cart_discount_share for line in sale.lines)
+    if cart_discount:
+        out.append(_row("Rabatt på köpet", format_amount(-cart_discount, cur)))
+    if sale.discount_total:
+        out.append(_row("Varav rabatter totalt", format_amount(-sale.discount_total, cur)))
+    out.append(_row("ATT BETALA", f"{format_amount(sale.total, cur)} {cur}"))
+    if sale.rounding:
+        out.append(_row("Öresavrundning", format_amount(sale.rounding, cur)))
+    for tender in sale.tenders:
+        name = _TENDER_NAMES.get(tender.method, tender.method)
+        shown = tender.tendered if tender.method == "cash" else tender.amount
+        out.append(_row(name, format_amount(shown, cur)))
+    if sale.change:
+        out.append(_row("Växel", format_amount(sale.change, cur)))
+    out += _vat_table([(row.rate_bp, row.vat, row.net, row.gross) for row in sale.vat], cur)
+    out += ["", _center("Tack för besöket!")]
+    return "\n".join(out) + "\n"
+
+
+def _vat_table(rows: list[tuple[int, int, int, int]], cur: str) -> list[str]:
+    out = ["", f"{'Moms':<10}{'Moms':>10}{'Netto':>11}{'Brutto':>11}"]
+    for rate, vat, net, gross in rows:
+        out.append(f"{_rate(rate):<10}{format_amount(vat, cur):>10}"
+                   f"{format_amount(net, cur):>11}{format_amount(gross, cur):>11}")
+    return out
+
+
+def render_refund(refund: RefundPublic, settings: Settings, cashier: str) -> str:
+    """The return receipt: what came back, VAT per rate and how the money was paid back."""
+    cur = refund.currency
+    out = _header(settings, refund.lane_id, refund.receipt_no, cashier, refund.created_at,  # type: ignore[arg-type]
+                  "RETURKVITTO")
+    out.append(f"Retur av kvitto nr {refund.lane_id}-{refund.sale_receipt_no or 0:06d}")
+    for line in refund.lines:
+        out.append(_row(f"{line.quantity} x {line.name}", format_amount(-line.amount, cur)))
+    out.append("-" * WIDTH)
+    out.append(_row("ÅTERBETALT", f"{format_amount(-refund.total, cur)} {cur}"))
+    for tender in refund.tenders:
+        if tender.rounding:
+            out.append(_row("Öresavrundning", format_amount(-tender.rounding, cur)))
+        name = _TENDER_NAMES.get(tender.method, tender.method)
+        out.append(_row(name, format_amount(-tender.paid_out, cur)))
+    rates: dict[int, list[int]] = {}
+    for line in refund.lines:
+        r = rates.setdefault(line.vat_rate_bp, [0, 0])
+        r[0] += line.vat
+        r[1] += line.amount
+    out += _vat_table(
+        [(rate, -vat, -(gross - vat), -gross) for rate, (vat, gross) in sorted(rates.items(),
+                                                                               reverse=True)],
+        cur,
+    )
+    if refund.reason:
+        out += ["", f"Orsak: {refund.reason}"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,451 @@
+"""Selling on a lane: the cart, discounts, cash and card tenders, and completing the sale."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from hub.barcode import BarcodeError, parse_scan
+from hub.models import Lane, Product, Sale, SaleLine, Shift, Tender
+from hub.models.base import utcnow
+from hub.models.sale import SalePublic
+from hub.money import format_amount, round_cash
+from hub.services import journal
+from hub.services.auth import Actor, approve
+from hub.services.cart import DISCOUNT_KINDS, discount_amount, recompute, to_public
+from hub.services.context import Shop
+from hub.services.errors import Conflict, Invalid, NotFound
+from hub.services.records import audit, emit, move_stock
+
+MAX_QUANTITY = 9999
+MAX_WEIGHT_G = 100_000
+
+
+def get_lane(session: Session, lane_id: str) -> Lane:
+    """A lane, or a clear error."""
+    lane = session.get(Lane, lane_id)
+    if lane is None:
+        raise NotFound(f"There is no lane '{lane_id}'.")
+    return lane
+
+
+def open_shift_of(session: Session, lane_id: str) -> Shift | None:
+    """The lane's open shift, if any."""
+    return session.exec(
+        select(Shift).where(Shift.lane_id == lane_id, Shift.status == "open")
+    ).first()
+
+
+def current_cart(session: Session, lane_id: str) -> Sale | None:
+    """The lane's open sale, if any."""
+    return session.exec(select(Sale).where(Sale.lane_id == lane_id, Sale.status == "open")).first()
+
+
+def _lines(session: Session, sale: Sale) -> list[SaleLine]:
+    return list(
+        session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id).order_by(col(SaleLine.id)))
+    )
+
+
+def _tenders(session: Session, sale: Sale) -> list[Tender]:
+    return list(
+        session.exec(select(Tender).where(Tender.sale_id == sale.id).order_by(col(Tender.id)))
+    )
+
+
+def sale_public(session: Session, sale: Sale) -> SalePublic:
+    """The client-facing picture of a sale."""
+    return to_public(sale, _lines(session, sale), _tenders(session, sale))
+
+
+def empty_cart(lane_id: str, currency: str) -> SalePublic:
+    """What a lane with no open sale shows."""
+    return to_public(Sale(id="", lane_id=lane_id, currency=currency, created_at=utcnow()), [], [])
+
+
+def cart_of(session: Session, lane_id: str, shop: Shop) -> SalePublic:
+    """The lane's cart as clients see it (empty when nothing is being sold)."""
+    get_lane(session, lane_id)
+    sale = current_cart(session, lane_id)
+    return sale_public(session, sale) if sale else empty_cart(lane_id, shop.settings.currency)
+
+
+def _cart_for_change(session: Session, lane_id: str, actor: Actor, shop: Shop) -> Sale:
+    lane = get_lane(session, lane_id)
+    sale = current_cart(session, lane_id)
+    if sale is None:
+        if lane.kind == "register" and open_shift_of(session, lane_id) is None:
+            raise Conflict(f"Lane {lane_id} has no open shift: open one with a cash float first.")
+        sale = Sale(lane_id=lane_id, currency=shop.settings.currency, cashier_id=actor.user_id)
+        session.add(sale)
+        session.flush()
+    return sale
+
+
+def _changed(session: Session, sale: Sale) -> SalePublic:
+    lines = _lines(session, sale)
+    recompute(sale, lines)
+    sale.version += 1
+    session.add(sale)
+    for line in lines:
+        session.add(line)
+    session.flush()
+    return to_public(sale, lines, _tenders(session, sale))
+
+
+def _line(session: Session, sale: Sale, line_id: int) -> SaleLine:
+    line = session.get(SaleLine, line_id)
+    if line is None or line.sale_id != sale.id:
+        raise NotFound(f"Line {line_id} is not in the cart on lane {sale.lane_id}.")
+    if line.voided:
+        raise Conflict(f"Line {line_id} ({line.name}) is already voided.")
+    return line
+
+
+def _require_open(session: Session, lane_id: str) -> Sale:
+    sale = current_cart(session, lane_id)
+    if sale is None:
+        raise Conflict(f"Lane {lane_id} has no cart: scan an item first.")
+    return sale
+
+
+def _payment_started(session: Session, sale: Sale) -> bool:
+    return bool(_tenders(session, sale))
+
+
+def _check_quantity(quantity: int) -> None:
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise Invalid(f"Quantity must be between 1 and {MAX_QUANTITY}.")
+
+
+def add_item(
+    session: Session,
+    shop: Shop,
+    lane_id: str,
+    actor: Actor,
+    *,
+    code: str | None = None,
+    product_id: int | None = None,
+    quantity: int = 1,
+    weight_g: int | None = None,
+) -> SalePublic:
+    """Put a product in the cart by scanned code or by product id."""
+    _check_quantity(quantity)
+    settings = shop.settings
+    unit_price: int | None = None
+    if code is not None:
+        try:
+            scan = parse_scan(
+                code, settings.price_embedded_prefixes, settings.weight_embedded_prefixes
+            )
+        except BarcodeError as exc:
+            raise Invalid(str(exc)) from exc
+        product = session.exec(select(Product).where(Product.gtin == scan.gtin)).first()
+        if product is None:
+            raise NotFound(f"No product has the barcode {code}. Key it in or call a manager.")
+        if scan.kind == "price":
+            unit_price, quantity = scan.value, 1
+        elif scan.kind == "weight":
+            weight_g = scan.value
+    elif product_id is not None:
+        product = session.get(Product, product_id)
+        if product is None:
+            raise NotFound(f"There is no product {product_id}.")
+    else:
+        raise Invalid("Give a barcode (code) or a product_id.")
+    if not product.active:
+        raise Conflict(f"{product.name} is no longer sold.")
+    if product.unit == "kg":
+        if weight_g is None:
+            raise Invalid(f"{product.name} is sold by weight: weigh it and give weight_g.")
+        if not 1 <= weight_g <= MAX_WEIGHT_G:
+            raise Invalid(f"A weight is between 1 g and {MAX_WEIGHT_G // 1000} kg.")
+        quantity = 1
+    elif weight_g is not None:
+        raise Invalid(f"{product.name} is sold per piece, not by weight.")
+
+    sale = _cart_for_change(session, lane_id, actor, shop)
+    if product.currency != sale.currency:
+        raise Conflict(f"{product.name} is priced in {product.currency}, the cart in {sale.currency}.")
+    mergeable = product.unit == "each" and unit_price is None
+    existing = None
+    if mergeable:
+        existing = next(
+            (
+                line
+                for line in _lines(session, sale)
+                if line.product_id == product.id
+                and not line.voided
+                and not line.price_overridden
+                and line.discount_kind is None
+                and line.unit_price == product.price
+            ),
+            None,
+        )
+    if existing is not None:
+        _check_quantity(existing.quantity + quantity)
+        existing.quantity += quantity
+        session.add(existing)
+    else:
+        session.add(
+            SaleLine(
+                sale_id=sale.id,
+                product_id=product.id or 0,
+                name=product.name,
+                gtin=product.gtin,
+                quantity=quantity,
+                weight_g=weight_g,
+                unit_price=product.price if unit_price is None else unit_price,
+                vat_rate_bp=product.vat_rate_bp,
+            )
+        )
+    session.flush()
+    return _changed(session, sale)
+
+
+def set_quantity(session: Session, lane_id: str, line_id: int, quantity: int) -> SalePublic:
+    """Change how many of a line the customer takes."""
+    _check_quantity(quantity)
+    sale = _require_open(session, lane_id)
+    line = _line(session, sale, line_id)
+    if line.weight_g is not None:
+        raise Invalid(f"{line.name} is weighed: void the line and weigh it again.")
+    if _payment_started(session, sale):
+        raise Conflict("A payment has started: void the line (with a manager) instead.")
+    line.quantity = quantity
+    session.add(line)
+    return _changed(session, sale)
+
+
+def void_line(
+    session: Session,
+    shop: Shop,
+    lane_id: str,
+    line_id: int,
+    actor: Actor,
+    approval: tuple[str, str] | None = None,
+) -> SalePublic:
+    """Take a line off the cart; after a payment started a manager must approve."""
+    sale = _require_open(session, lane_id)
+    line = _line(session, sale, line_id)
+    if _payment_started(session, sale):
+        approver = approve(session, actor, approval, shop.settings, "a void after payment")
+        audit(session, "void_after_payment", actor, approved_by=approver, lane_id=lane_id,
+              ref=sale.id, line_id=line.id, name=line.name, net=line.net)
+        public = _changed_with_void(session, sale, line)
+        if public.due < 0:
+            raise Conflict("Voiding this line would leave more paid than owed; refund instead.")
+        return public
+    return _changed_with_void(session, sale, line)
+
+
+def _changed_with_void(session: Session, sale: Sale, line: SaleLine) -> SalePublic:
+    line.voided = True
+    session.add(line)
+    return _changed(session, sale)
+
+
+def _needs_approval(shop: Shop, base: int, kind: str, value: int) -> bool:
+    amount = discount_amount(base, kind, value)
+    return amount * 10000 > shop.settings.discount_approval_bp * base
+
+
+def _check_discount(kind: str | None, value: int) -> None:
+    if kind is not None and kind not in DISCOUNT_KINDS:
+        raise Invalid("A discount kind is 'percent' (value in basis points) or 'amount'.")
+    if value < 0:
+        raise Invalid("A discount cannot be negative.")
+    if kind == "percent" and value > 10000:
+        raise Invalid("A percentage discount is at most 10000 basis points (100 %).")
+
+
+def discount_line(
+    session: Session,
+    shop: Shop,
+    lane_id: str,
+    line_id: int,
+    actor: Actor,
+    kind: str | None,
+    value: int,
+    approval: tuple[str, str] | None = None,
+) -> SalePublic:
+    """Give (or with kind None, remove) a discount on one line."""
+    _check_discount(kind, value)
+    sale = _require_open(session, lane_id)
+    line = _line(session, sale, line_id)
+    if _payment_started(session, sale):
+        raise Conflict("A payment has started: discounts can no longer change.")
+    gross = line.unit_price * line.quantity if line.weight_g is None else line.gross
+    if kind is not None and _needs_approval(shop, gross, kind, value):
+        approver = approve(session, actor, approval, shop.settings, "a discount this large")
+        audit(session, "discount_over_limit", actor, approved_by=approver, lane_id=lane_id,
+              ref=sale.id, line_id=line.id, kind=kind, value=value)
+    line.discount_kind, line.discount_value = kind, value if kind else 0
+    session.add(line)
+    return _changed(session, sale)
+
+
+def discount_cart(
+    session: Session,
+    shop: Shop,
+    lane_id: str,
+    actor: Actor,
+    kind: str | None,
+    value: int,
+    approval: tuple[str, str] | None = None,
+) -> SalePublic:
+    """Give (or with kind None, remove) a discount on the whole cart."""
+    _check_discount(kind, value)
+    sale = _require_open(session, lane_id)
+    if _payment_started(session, sale):
+        raise Conflict("A payment has started: discounts can no longer change.")
+    base = sum(line.gross - line.line_discount for line in _lines(session, sale) if not line.voided)
+    if kind is not None and _needs_approval(shop, base, kind, value):
+        approver = approve(session, actor, approval, shop.settings, "a discount this large")
+        audit(session, "discount_over_limit", actor, approved_by=approver, lane_id=lane_id,
+              ref=sale.id, kind=kind, value=value, scope="cart")
+    sale.cart_discount_kind, sale.cart_discount_value = kind, value if kind else 0
+    return _changed(session, sale)
+
+
+def override_price(
+    session: Session,
+    shop: Shop,
+    lane_id: str,
+    line_id: int,
+    actor: Actor,
+    unit_price: int,
+    approval: tuple[str, str] | None = None,
+) -> SalePublic:
+    """Sell a line at another price; always approved by a manager and audited."""
+    if unit_price < 0:
+        raise Invalid("A price cannot be negative.")
+    sale = _require_open(session, lane_id)
+    line = _line(session, sale, line_id)
+    if _payment_started(session, sale):
+        raise Conflict("A payment has started: prices can no longer change.")
+    approver = approve(session, actor, approval, shop.settings, "a price override")
+    audit(session, "price_override", actor, approved_by=approver, lane_id=lane_id, ref=sale.id,
+          line_id=line.id, name=line.name, old_price=line.unit_price, new_price=unit_price)
+    line.unit_price = unit_price
+    line.price_overridden = True
+    session.add(line)
+    return _changed(session, sale)
+
+
+def cancel_cart(session: Session, lane_id: str, actor: Actor) -> SalePublic:
+    """Abandon the cart (nothing paid yet); it stays on record as cancelled."""
+    sale = _require_open(session, lane_id)
+    if _payment_started(session, sale):
+        raise Conflict("This cart has payments: finish it, or void lines with a manager.")
+    sale.status = "cancelled"
+    sale.completed_at = utcnow()
+    audit(session, "cart_cancelled", actor, lane_id=lane_id, ref=sale.id, total=sale.total)
+    return _changed(session, sale)
+
+
+def _existing_tender(session: Session, request_id: str | None) -> Tender | None:
+    if request_id is None:
+        return None
+    return session.exec(select(Tender).where(Tender.request_id == request_id)).first()
+
+
+def _payable(session: Session, lane_id: str) -> tuple[Sale, int]:
+    sale = _require_open(session, lane_id)
+    lines = [line for line in _lines(session, sale) if not line.voided]
+    if not lines:
+        raise Conflict("The cart is empty: scan an item before taking payment.")
+    due = sale.total - sum(t.amount for t in _tenders(session, sale))
+    return sale, due
+
+
+def tender_cash(
+    session: Session,
+    shop: Shop,
+    lane_id: str,
+    actor: Actor,
+    tendered: int,
+    request_id: str | None = None,
+) -> SalePublic:
+    """Take cash: completes the sale when it covers what is due (after cash rounding)."""
+    if (done := _existing_tender(session, request_id)) is not None:
+        return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
+    if tendered < 0:
+        raise Invalid("Cash handed over cannot be negative.")
+    sale, due = _payable(session, lane_id)
+    lane = get_lane(session, lane_id)
+    if lane.kind == "register" and open_shift_of(session, lane_id) is None:
+        raise Conflict(f"Lane {lane_id} has no open shift to put cash in.")
+    due_rounded = round_cash(due, shop.settings.cash_step(sale.currency))
+    if tendered >= due_rounded:
+        tender = Tender(sale_id=sale.id, method="cash", amount=due, tendered=tendered,
+                        change=tendered - due_rounded, rounding=due_rounded - due,
+                        request_id=request_id)
+    elif tendered == 0:
+        raise Invalid(f"Enter the cash handed over; {format_amount(due_rounded, sale.currency)} "
+                      "is due.")
+    else:
+        tender = Tender(sale_id=sale.id, method="cash", amount=tendered, tendered=tendered,
+                        request_id=request_id)
+    session.add(tender)
+    session.flush()
+    return _after_tender(session, shop, sale, actor)
+
+
+def tender_card_external(
+    session: Session,
+    shop: Shop,
+    lane_id: str,
+    actor: Actor,
+    amount: int | None,
+    reference: str | None,
+    request_id: str | None = None,
+) -> SalePublic:
+    """Record a card payment approved on a standalone (not connected) terminal; exact amount."""
+    if (done := _existing_tender(session, request_id)) is not None:
+        return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
+    sale, due = _payable(session, lane_id)
+    amount = due if amount is None else amount
+    if not 0 < amount <= due:
+        raise Invalid(f"A card payment is between 0,01 and what is due "
+                      f"({format_amount(due, sale.currency)}).")
+    session.add(Tender(sale_id=sale.id, method="card_external", amount=amount,
+                       reference=reference, request_id=request_id))
+    session.flush()
+    return _after_tender(session, shop, sale, actor)
+
+
+def _after_tender(session: Session, shop: Shop, sale: Sale, actor: Actor) -> SalePublic:
+    tenders = _tenders(session, sale)
+    if sum(t.amount for t in tenders) >= sale.total:
+        return _complete(session, shop, sale, actor, tenders)
+    return _changed(session, sale)
+
+
+def _complete(
+    session: Session, shop: Shop, sale: Sale, actor: Actor, tenders: list[Tender]
+) -> SalePublic:
+    """Make the sale final: receipt number, stock, journal and outbox, all in one transaction."""
+    lane = get_lane(session, sale.lane_id)
+    lane.last_receipt_no += 1
+    session.add(lane)
+    sale.receipt_no = lane.last_receipt_no
+    sale.status = "completed"
+    sale.completed_at = utcnow()
+    sale.rounding = sum(t.rounding for t in tenders)
+    sale.change = sum(t.change for t in tenders)
+    shift = open_shift_of(session, sale.lane_id)
+    sale.shift_id = shift.id if shift else None
+    if sale.cashier_id is None:
+        sale.cashier_id = actor.user_id
+    public = _changed(session, sale)
+    moves = []
+    for line in public.lines:
+        if not line.voided:
+            product = session.get(Product, line.product_id)
+            assert product is not None
+            moves.append((product, -(line.weight_g or line.quantity)))
+    move_stock(session, moves, "sale", sale.id)
+    payload = public.model_dump(mode="json")
+    emit(session, "sale.completed", payload, at=sale.completed_at)
+    journal.append(session, shop.key, "sale", f"{sale.lane_id}-{sale.receipt_no}", payload)
+    return public

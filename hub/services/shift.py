@@ -1,0 +1,226 @@
+"""Shifts and cash: float, pay-in, pay-out, no-sale, and the count that closes the shift."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, SQLModel, col, func, select
+
+from hub.models import CashMovement, Refund, RefundTender, Sale, Shift, Tender
+from hub.models.base import utcnow
+from hub.services import journal
+from hub.services.auth import Actor, approve
+from hub.services.context import Shop
+from hub.services.errors import Conflict, Invalid
+from hub.services.records import audit, emit
+from hub.services.sale import current_cart, get_lane, open_shift_of
+
+MAX_CASH = 100_000_000_00  # a drawer never holds a hundred million
+
+
+class CashSummary(SQLModel):
+    """Where the drawer's cash came from and went to during a shift."""
+
+    float_amount: int
+    cash_sales: int  # cash kept for sales, after rounding
+    cash_refunds: int  # cash handed back, after rounding
+    pay_ins: int
+    pay_outs: int
+    expected_cash: int
+
+
+class ShiftPublic(SQLModel):
+    """A shift as clients see it."""
+
+    id: int
+    lane_id: str
+    status: str
+    currency: str
+    opened_by: int
+    opened_at: datetime
+    closed_by: int | None
+    closed_at: datetime | None
+    float_amount: int
+    sales_count: int
+    cash: CashSummary
+    counted_cash: int | None
+    over_short: int | None
+    counted_detail: dict[str, int] | None
+
+
+def counted_total(counted: int | None, denominations: dict[str, int] | None) -> int:
+    """Cash counted, given as a total or by denomination ({'10000': 3} = three 100-kronor notes)."""
+    if denominations:
+        total = 0
+        for face, pieces in denominations.items():
+            if not face.isdigit() or int(face) <= 0 or pieces < 0:
+                raise Invalid(f"'{face}: {pieces}' is not a denomination and a count of pieces.")
+            total += int(face) * pieces
+        if counted is not None and counted != total:
+            raise Invalid(f"The denominations add up to {total}, not the {counted} given.")
+        return total
+    if counted is None or counted < 0:
+        raise Invalid("Give the cash counted, as a total or by denomination.")
+    return counted
+
+
+def _check_amount(amount: int, what: str) -> None:
+    if not 0 < amount <= MAX_CASH:
+        raise Invalid(f"{what} must be a positive amount in minor units.")
+
+
+def cash_summary(session: Session, shift: Shift) -> CashSummary:
+    """Expected cash in the drawer: float + cash sales − cash refunds + pay-ins − pay-outs."""
+    sales = session.exec(
+        select(func.coalesce(func.sum(Tender.amount + Tender.rounding), 0))
+        .join(Sale, col(Sale.id) == Tender.sale_id)
+        .where(Sale.shift_id == shift.id, Sale.status == "completed", Tender.method == "cash")
+    ).one()
+    refunds = session.exec(
+        select(func.coalesce(func.sum(RefundTender.amount + RefundTender.rounding), 0))
+        .join(Refund, col(Refund.id) == RefundTender.refund_id)
+        .where(Refund.shift_id == shift.id, RefundTender.method == "cash")
+    ).one()
+
+    def moved(kind: str) -> int:
+        return int(session.exec(
+            select(func.coalesce(func.sum(CashMovement.amount), 0)).where(
+                CashMovement.shift_id == shift.id, CashMovement.kind == kind)
+        ).one())
+
+    pay_ins, pay_outs = moved("pay_in"), moved("pay_out")
+    return CashSummary(
+        float_amount=shift.float_amount,
+        cash_sales=int(sales),
+        cash_refunds=int(refunds),
+        pay_ins=pay_ins,
+        pay_outs=pay_outs,
+        expected_cash=shift.float_amount + int(sales) - int(refunds) + pay_ins - pay_outs,
+    )
+
+
+def shift_public(session: Session, shift: Shift) -> ShiftPublic:
+    """The client-facing picture of a shift."""
+    sales_count = session.exec(
+        select(func.count()).select_from(Sale).where(
+            Sale.shift_id == shift.id, Sale.status == "completed")
+    ).one()
+    return ShiftPublic(
+        id=shift.id or 0, lane_id=shift.lane_id, status=shift.status, currency=shift.currency,
+        opened_by=shift.opened_by, opened_at=shift.opened_at, closed_by=shift.closed_by,
+        closed_at=shift.closed_at, float_amount=shift.float_amount, sales_count=int(sales_count),
+        cash=cash_summary(session, shift), counted_cash=shift.counted_cash,
+        over_short=shift.over_short, counted_detail=shift.counted_detail,
+    )
+
+
+def _movement(session: Session, shift: Shift, actor: Actor, kind: str, amount: int,
+              reason: str, approved_by: int | None = None) -> None:
+    movement = CashMovement(shift_id=shift.id or 0, lane_id=shift.lane_id, kind=kind,
+                            amount=amount, reason=reason[:200], user_id=actor.user_id or 0,
+                            approved_by=approved_by)
+    session.add(movement)
+    session.flush()
+    emit(session, "cash.moved", {
+        "id": movement.id, "shift_id": shift.id, "lane_id": shift.lane_id, "kind": kind,
+        "amount": amount, "currency": shift.currency, "reason": movement.reason,
+        "user_id": movement.user_id, "approved_by": approved_by,
+    }, at=movement.created_at)
+
+
+def _require_user(actor: Actor) -> int:
+    if actor.user_id is None:
+        raise Invalid("Log in as a member of staff to handle cash.")
+    return actor.user_id
+
+
+def _require_shift(session: Session, lane_id: str) -> Shift:
+    get_lane(session, lane_id)
+    shift = open_shift_of(session, lane_id)
+    if shift is None:
+        raise Conflict(f"Lane {lane_id} has no open shift.")
+    return shift
+
+
+def open_shift(session: Session, shop: Shop, lane_id: str, actor: Actor,
+               float_amount: int | None, denominations: dict[str, int] | None = None) -> ShiftPublic:
+    """Start a shift on a register lane with a counted cash float."""
+    user_id = _require_user(actor)
+    lane = get_lane(session, lane_id)
+    if lane.kind != "register":
+        raise Conflict(f"Lane {lane_id} is a {lane.kind}; only registers hold cash shifts.")
+    if open_shift_of(session, lane_id) is not None:
+        raise Conflict(f"Lane {lane_id} already has an open shift; close it first.")
+    amount = counted_total(float_amount, denominations)
+    if amount > MAX_CASH:
+        raise Invalid("That float is larger than any drawer holds.")
+    shift = Shift(lane_id=lane_id, opened_by=user_id, float_amount=amount,
+                  currency=shop.settings.currency)
+    session.add(shift)
+    session.flush()
+    _movement(session, shift, actor, "float", amount, "opening float")
+    return shift_public(session, shift)
+
+
+def pay_in(session: Session, lane_id: str, actor: Actor, amount: int, reason: str) -> ShiftPublic:
+    """Put cash into the drawer (change from the safe, for example)."""
+    _require_user(actor)
+    _check_amount(amount, "A pay-in")
+    if not reason.strip():
+        raise Invalid("Say why cash is paid in.")
+    shift = _require_shift(session, lane_id)
+    _movement(session, shift, actor, "pay_in", amount, reason)
+    return shift_public(session, shift)
+
+
+def pay_out(session: Session, lane_id: str, actor: Actor, amount: int, reason: str) -> ShiftPublic:
+    """Take cash out of the drawer for a purpose (a delivery paid cash, for example)."""
+    _require_user(actor)
+    _check_amount(amount, "A pay-out")
+    if not reason.strip():
+        raise Invalid("Say why cash is paid out.")
+    shift = _require_shift(session, lane_id)
+    if amount > cash_summary(session, shift).expected_cash:
+        raise Conflict("The drawer should not hold that much cash; count it first.")
+    _movement(session, shift, actor, "pay_out", amount, reason)
+    return shift_public(session, shift)
+
+
+def no_sale(session: Session, shop: Shop, lane_id: str, actor: Actor, reason: str,
+            approval: tuple[str, str] | None = None) -> ShiftPublic:
+    """Open the drawer without a sale: a manager's decision, always audited."""
+    _require_user(actor)
+    shift = _require_shift(session, lane_id)
+    approver = approve(session, actor, approval, shop.settings, "opening the drawer")
+    _movement(session, shift, actor, "no_sale", 0, reason or "no sale", approved_by=approver)
+    audit(session, "no_sale", actor, approved_by=approver, lane_id=lane_id, reason=reason)
+    return shift_public(session, shift)
+
+
+def close_shift(session: Session, shop: Shop, lane_id: str, actor: Actor, counted: int | None,
+                denominations: dict[str, int] | None = None) -> ShiftPublic:
+    """Count the drawer and close: expected vs counted, over/short recorded and journaled."""
+    user_id = _require_user(actor)
+    shift = _require_shift(session, lane_id)
+    cart = current_cart(session, lane_id)
+    if cart is not None and session.exec(select(Tender).where(Tender.sale_id == cart.id)).first():
+        raise Conflict("A sale on this lane has taken payment but is not finished.")
+    total = counted_total(counted, denominations)
+    summary = cash_summary(session, shift)
+    shift.status = "closed"
+    shift.closed_by = user_id
+    shift.closed_at = utcnow()
+    shift.expected_cash = summary.expected_cash
+    shift.counted_cash = total
+    shift.over_short = total - summary.expected_cash
+    shift.counted_detail = denominations or None
+    session.add(shift)
+    session.flush()
+    public = shift_public(session, shift)
+    payload = public.model_dump(mode="json")
+    emit(session, "shift.closed", payload, at=shift.closed_at)
+    journal.append(session, shop.key, "shift_close", f"{lane_id}-shift-{shift.id}", payload)
+    if shift.over_short:
+        audit(session, "cash_over_short", actor, lane_id=lane_id, ref=str(shift.id),
+              over_short=shift.over_short)
+    return public
