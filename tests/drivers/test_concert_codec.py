@@ -28,22 +28,22 @@ from drivers.errors import ProtocolError
 def test_request_is_34_characters_in_the_documented_order() -> None:
     req = ConcertRequest(pos_number="01", amount_minor=1250, currency_numeric=752,
                          private_data="A1B2C3")
-    assert encode_request(req) == b"01000012500107520A1B2C3    A010B010"
+    assert encode_request(req) == b"0100001250010752A1B2C3    A010B010"
 
 
 def test_request_frame_ends_with_etx_and_lrc() -> None:
-    message = b"01000012500107520A1B2C3    A010B010"
+    message = b"0100001250010752A1B2C3    A010B010"
     framed = frame(message)
     expected_lrc = 0x03
     for byte in message:
         expected_lrc ^= byte
     assert framed == b"\x02" + message + b"\x03" + bytes([expected_lrc])
-    assert framed[-1] == lrc(message) == 0x35
+    assert framed[-1] == lrc(message) == 0x76
 
 
 def test_short_answer_decodes_status_amount_and_private_data() -> None:
     raw = b"010000012501752A1B2C3    "
-    assert frame(raw) == b"\x02" + raw + b"\x03\x5a"
+    assert frame(raw) == b"\x02" + raw + b"\x03\x45"
     ans = decode_answer(raw)
     assert ans == ConcertAnswer("01", "0", 1250, "1", 752, "A1B2C3")
 
