@@ -47,6 +47,7 @@ class SerialLine:
         self._arrived = asyncio.Event()
         self._failure: BaseException | None = None
         self._stop = threading.Event()
+        self._write_lock = asyncio.Lock()
         self._thread = threading.Thread(target=self._pump, name=f"line {port.name}", daemon=True)
         self._thread.start()
 
@@ -128,7 +129,8 @@ class SerialLine:
         if self._failure is not None:
             raise ReaderDisconnected(f"line lost: {self._failure}")
         try:
-            await asyncio.to_thread(self._write_all, data)
+            async with self._write_lock:  # frames from two tasks must not interleave
+                await asyncio.to_thread(self._write_all, data)
         except (serial.SerialException, OSError) as exc:
             raise ReaderDisconnected(f"write failed: {exc}") from exc
 

@@ -221,11 +221,9 @@ class ConcertReader(CardReader):
         for _ in range(t.frame_tries):
             attempt.in_doubt = True
             await line.write(frame(message))
-            answer = await self._control(line, t.control)
-            if answer is None:
-                break  # ACK lost: the terminal may hold the request, so never send it again
-            if answer == ACK:
-                break
+            answer = await self._frame_answer(line)
+            if answer != NAK:
+                break  # ACK; or lost, and the terminal may hold the request: never resend
             attempt.in_doubt = False  # NAK: the terminal did not take this copy
         else:
             await line.write(bytes([EOT]))
@@ -300,6 +298,18 @@ class ConcertReader(CardReader):
                 return None
             self._events.extend(self._deframer.feed(data))
         return self._events.popleft()
+
+    async def _frame_answer(self, line: SerialLine) -> int | None:
+        """ACK or NAK for our frame; an ENQ means the terminal already answers: keep it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timers.control
+        while (event := await self._event(line, deadline - loop.time())) is not None:
+            if event == Control(ENQ):
+                self._events.appendleft(event)
+                return None
+            if isinstance(event, Control) and event.byte in (ACK, NAK):
+                return event.byte
+        return None
 
     async def _control(self, line: SerialLine, timeout: float) -> int | None:
         loop = asyncio.get_running_loop()

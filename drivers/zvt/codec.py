@@ -375,3 +375,35 @@ def is_ack(apdu: Apdu) -> bool:
 def is_negative_ack(apdu: Apdu) -> bool:
     """True for 84 xx: the peer refused the message; `ins` carries the reason."""
     return apdu.cls == 0x84
+
+
+@dataclass(frozen=True)
+class Totals:
+    """BMP 60 of an end-of-day answer: receipt range and (count, amount) per card group."""
+
+    first_receipt_no: str
+    last_receipt_no: str
+    groups: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def count(self) -> int:
+        """Number of transactions over every card group."""
+        return sum(n for n, _ in self.groups)
+
+
+def encode_totals(totals: Totals) -> bytes:
+    """Encode BMP 60 totals (the emulator's side)."""
+    out = bcd_encode(int(totals.first_receipt_no), 2) + bcd_encode(int(totals.last_receipt_no), 2)
+    for count, amount in totals.groups:
+        out += bytes([count]) + bcd_encode(amount, 6)
+    return out
+
+
+def parse_totals(data: bytes) -> Totals:
+    """Decode BMP 60 totals; groups are count (1 byte) + amount (6 BCD bytes)."""
+    if len(data) < 4 or (len(data) - 4) % 7:
+        raise ProtocolError(f"totals of {len(data)} bytes do not fit receipt range + groups")
+    groups = tuple(
+        (data[i], bcd_decode(data[i + 1 : i + 7])) for i in range(4, len(data), 7)
+    )
+    return Totals(bcd_digits(data[:2]), bcd_digits(data[2:4]), groups)
