@@ -14,6 +14,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KASSA_", env_file=None, extra="ignore")
 
     data_dir: Path = Field(Path(".kassa-data"), description="Database, hub key and logs live here")
+    demo_data: bool = Field(False, description="Fill an empty hub with the demo store on start")
     store_name: str = "Kassa Demo Livs"
     store_org_number: str = "556000-0000"
     store_address: str = "Storgatan 1, 111 22 Stockholm"

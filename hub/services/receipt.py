@@ -93,7 +93,7 @@ def _vat_table(rows: list[tuple[int, int, int, int]], cur: str) -> list[str]:
 def render_refund(refund: RefundPublic, settings: Settings, cashier: str) -> str:
     """The return receipt: what came back, VAT per rate and how the money was paid back."""
     cur = refund.currency
-    out = _header(settings, refund.lane_id, refund.receipt_no, cashier, refund.created_at,  # type: ignore[arg-type]
+    out = _header(settings, refund.lane_id, refund.receipt_no, cashier, refund.created_at,
                   "RETURKVITTO")
     out.append(f"Retur av kvitto nr {refund.lane_id}-{refund.sale_receipt_no or 0:06d}")
     for line in refund.lines:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, SQLModel, col, func, select
 
@@ -59,7 +60,7 @@ class RefundPublic(SQLModel):
     approved_by: int | None
     lines: list[RefundLinePublic]
     tenders: list[RefundTenderPublic]
-    created_at: object
+    created_at: datetime
 
 
 def _refunded_so_far(session: Session, line_id: int) -> tuple[int, int, int]:

@@ -1,1 +1,1 @@
-"""hub/api/routes."""
+"""REST routes, one module per area; each is thin and calls a service."""

@@ -1,0 +1,145 @@
+"""Typed, versioned websocket events and the bus that fans them out to watching clients."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from hub.models.base import utcnow
+from hub.models.sale import SalePublic
+from hub.services.shift import ShiftPublic
+
+log = logging.getLogger(__name__)
+PROTOCOL_VERSION = 1
+
+
+class _Event(BaseModel):
+    v: Literal[1] = PROTOCOL_VERSION
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Hello(_Event):
+    """Sent once on connect: who the hub thinks you are."""
+
+    type: Literal["hello"] = "hello"
+    role: str
+    lanes: list[str]
+
+
+class Subscribed(_Event):
+    """The lanes this connection now watches."""
+
+    type: Literal["subscribed"] = "subscribed"
+    lanes: list[str]
+
+
+class CartUpdated(_Event):
+    """A lane's cart changed (or was just subscribed to): the whole cart, newest version."""
+
+    type: Literal["cart.updated"] = "cart.updated"
+    lane_id: str
+    cart: SalePublic
+
+
+class SaleCompleted(_Event):
+    """A sale on the lane is final: receipt number and totals."""
+
+    type: Literal["sale.completed"] = "sale.completed"
+    lane_id: str
+    sale: SalePublic
+
+
+class ShiftChanged(_Event):
+    """A lane's shift opened, closed or moved cash."""
+
+    type: Literal["shift.changed"] = "shift.changed"
+    lane_id: str
+    shift: ShiftPublic
+
+
+class ErrorMessage(_Event):
+    """Something the client sent could not be understood; the connection stays open."""
+
+    type: Literal["error"] = "error"
+    message: str
+
+
+LaneEvent = CartUpdated | SaleCompleted | ShiftChanged
+ServerEvent = Annotated[
+    Hello | Subscribed | CartUpdated | SaleCompleted | ShiftChanged | ErrorMessage,
+    Field(discriminator="type"),
+]
+
+
+class Subscribe(BaseModel):
+    """Client → hub: watch these lanes (replaces the previous set)."""
+
+    type: Literal["subscribe"]
+    lanes: list[Annotated[str, Field(max_length=32)]] = Field(max_length=64)
+
+
+class Ping(BaseModel):
+    """Client → hub: keep-alive."""
+
+    type: Literal["ping"]
+
+
+ClientMessage = Annotated[Subscribe | Ping, Field(discriminator="type")]
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One websocket connection's queue and the lanes it watches."""
+
+    lanes: set[str] = field(default_factory=set)
+    queue: asyncio.Queue[BaseModel | None] = field(default_factory=lambda: asyncio.Queue(1000))
+
+
+class EventBus:
+    """Fans lane events out to every subscriber; safe to call from worker threads."""
+
+    def __init__(self) -> None:
+        self._subscribers: set[Subscriber] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Deliver on this event loop (the server's)."""
+        self._loop = loop
+
+    def add(self, subscriber: Subscriber) -> None:
+        """Start delivering to a subscriber."""
+        self._subscribers.add(subscriber)
+
+    def remove(self, subscriber: Subscriber) -> None:
+        """Stop delivering to a subscriber."""
+        self._subscribers.discard(subscriber)
+
+    def publish(self, event: LaneEvent) -> None:
+        """Send an event to everyone watching its lane, from any thread."""
+        if self._loop is None or self._loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._deliver(event)
+        else:
+            self._loop.call_soon_threadsafe(self._deliver, event)
+
+    def _deliver(self, event: LaneEvent) -> None:
+        for sub in list(self._subscribers):
+            if event.lane_id in sub.lanes:
+                try:
+                    sub.queue.put_nowait(event)
+                except asyncio.QueueFull:
+                    # A client this far behind resyncs from the snapshot when it reconnects.
+                    log.warning("dropping a websocket client that fell 1000 events behind")
+                    self.remove(sub)
+                    sub.queue = asyncio.Queue(1)
+                    sub.queue.put_nowait(None)

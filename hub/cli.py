@@ -1,0 +1,153 @@
+"""The `kassa` command line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hub.config import Settings
+
+app = typer.Typer(help="Kassa: an omnichannel point-of-sale and terminal hub.", no_args_is_help=True)
+hub_app = typer.Typer(help="Run the in-store hub.", no_args_is_help=True)
+db_app = typer.Typer(help="The hub database.", no_args_is_help=True)
+users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+journal_app = typer.Typer(help="The tamper-evident sales journal.", no_args_is_help=True)
+app.add_typer(hub_app, name="hub")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(journal_app, name="journal")
+
+try:  # the card-terminal emulators live in the drivers library
+    from drivers.emulators.cli import emulator_app
+
+    app.add_typer(emulator_app, name="emulator", help="Run a real-protocol device emulator.")
+except ImportError:  # pragma: no cover - drivers not built yet
+    pass
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="The hub's data directory")]
+
+
+def _settings(data_dir: Path, **extra: object) -> Settings:
+    return Settings(data_dir=data_dir, **extra)  # type: ignore[arg-type]
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+@hub_app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    data_dir: DataDir = Path(".kassa-data"),
+    demo_data: Annotated[bool, typer.Option("--demo-data", help="Fill an empty hub with the demo store")] = False,
+) -> None:
+    """Serve the hub's REST API and websocket."""
+    import uvicorn
+
+    from hub.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(_settings(data_dir, demo_data=demo_data)), host=host, port=port,
+                log_level="info", ws="websockets-sansio")
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = Path(".kassa-data")) -> None:
+    """Bring the database schema up to date (the hub also does this on start)."""
+    from hub.db import upgrade
+
+    settings = _settings(data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    typer.echo(f"database at {settings.database_path} is up to date")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name, e.g. anna")],
+    role: Annotated[str, typer.Option(help="cashier, manager or admin")] = "cashier",
+    name: Annotated[str | None, typer.Option(help="Name shown on receipts")] = None,
+    pin: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                     help="4–12 digits")] = "",
+    data_dir: DataDir = Path(".kassa-data"),
+) -> None:
+    """Add a member of staff."""
+    from hub.app import prepare
+    from hub.db import Database
+    from hub.services.auth import add_user
+    from hub.services.errors import DomainError
+
+    settings = _settings(data_dir)
+    prepare(settings)
+    db = Database(settings.database_url)
+    try:
+        with db.write() as s:
+            user = add_user(s, username, name or username, role, pin)
+    except DomainError as exc:
+        _fail(exc.message)
+    typer.echo(f"added {user.role} {user.username} (id {user.id})")
+
+
+@app.command("pair")
+def pair(
+    lane: Annotated[str, typer.Option(help="The lane the device serves")],
+    role: Annotated[str, typer.Option(help="kiosk, terminal or display")] = "terminal",
+    data_dir: DataDir = Path(".kassa-data"),
+) -> None:
+    """Make a short-lived pairing code for a kiosk, terminal or display."""
+    from hub.app import prepare
+    from hub.db import Database
+    from hub.services.auth import create_pairing_code
+    from hub.services.errors import DomainError
+
+    settings = _settings(data_dir)
+    prepare(settings)
+    db = Database(settings.database_url)
+    try:
+        with db.write() as s:
+            code, row = create_pairing_code(s, role, lane, None, settings)
+    except DomainError as exc:
+        _fail(exc.message)
+    typer.echo(code)
+    typer.echo(f"valid until {row.expires_at:%H:%M} UTC for a {role} on lane {lane}", err=True)
+
+
+@journal_app.command("verify")
+def journal_verify(data_dir: DataDir = Path(".kassa-data")) -> None:
+    """Check the whole journal chain; exits 1 and names the first bad entry if altered."""
+    from hub.db import Database
+    from hub.services.journal import load_public_key, verify
+
+    settings = _settings(data_dir)
+    if not settings.database_path.exists():
+        _fail(f"no hub database in {data_dir}")
+    db = Database(settings.database_url)
+    with db.read() as s:
+        result = verify(s, load_public_key(settings.data_dir))
+    if not result.ok:
+        _fail(f"journal entry {result.first_bad_seq} is bad: {result.problem}")
+    typer.echo(f"journal ok: {result.entries} entries, chain and signatures intact")
+
+
+@app.command("demo")
+def demo(
+    port: Annotated[int, typer.Option(help="Port for the hub")] = 8000,
+    data_dir: DataDir = Path(".kassa-demo"),
+) -> None:
+    """Run the demo store: a hub with the demo catalog, lanes and staff."""
+    typer.echo(DEMO_GUIDE.format(port=port, data_dir=data_dir))
+    serve(host="127.0.0.1", port=port, data_dir=data_dir, demo_data=True)
+
+
+DEMO_GUIDE = """
+Kassa demo store — hub on http://127.0.0.1:{port}  (data in {data_dir}/)
+  API docs:   http://127.0.0.1:{port}/docs
+  Staff PINs: admin/9999 (admin), maria/1234 (manager), erik/1111 and sara/2222 (cashiers)
+  Lanes:      1 2 3 (registers), K1 K2 (kiosks), W1 (phone)
+  Try it:     scripts/demo_sale.sh {port}   (open a shift, sell, pay cash, print the receipt)
+"""
