@@ -1,0 +1,132 @@
+"""Property tests for money, tax and rounding."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hub.models import Sale, SaleLine, Tender
+from hub.money import allocate, div_half_up, round_cash, vat_included
+from hub.services.cart import recompute, to_public
+
+RATES = st.sampled_from([2500, 1200, 600, 0])
+line_st = st.builds(
+    lambda price, qty, rate, disc: (price, qty, rate, disc),
+    st.integers(0, 500_000), st.integers(1, 50), RATES,
+    st.one_of(st.none(), st.tuples(st.just("percent"), st.integers(0, 10000)),
+              st.tuples(st.just("amount"), st.integers(0, 1_000_000))),
+)
+cart_discount_st = st.one_of(
+    st.none(), st.tuples(st.just("percent"), st.integers(0, 10000)),
+    st.tuples(st.just("amount"), st.integers(0, 5_000_000)))
+
+
+def _build(lines, cart_discount, voided=frozenset()):
+    sale = Sale(id="s", lane_id="1")
+    if cart_discount:
+        sale.cart_discount_kind, sale.cart_discount_value = cart_discount
+    rows = []
+    for i, (price, qty, rate, disc) in enumerate(lines):
+        row = SaleLine(id=i + 1, sale_id="s", product_id=1, name=f"p{i}", unit_price=price,
+                       quantity=qty, vat_rate_bp=rate, voided=i in voided)
+        if disc:
+            row.discount_kind, row.discount_value = disc
+        rows.append(row)
+    recompute(sale, rows)
+    return sale, rows
+
+
+@given(st.lists(line_st, min_size=1, max_size=12), cart_discount_st)
+def test_receipt_total_is_the_sum_of_lines_and_vat_per_rate_is_consistent(lines, cart) -> None:
+    sale, rows = _build(lines, cart)
+    public = to_public(sale, rows, [])
+    assert public.total == sum(line.net for line in public.lines)
+    assert all(0 <= line.net <= line.gross for line in public.lines)
+    assert sum(row.gross for row in public.vat) == public.total
+    assert sum(row.vat for row in public.vat) == sum(line.vat for line in public.lines)
+    for row in public.vat:
+        assert row.net + row.vat == row.gross
+        # Each line's VAT is rounded half up, so the rate's VAT is within ½ öre per line of exact.
+        n = sum(1 for line in public.lines if line.vat_rate_bp == row.rate_bp)
+        exact2 = 2 * row.gross * row.rate_bp
+        assert abs(2 * row.vat * (10000 + row.rate_bp) - exact2) <= n * (10000 + row.rate_bp)
+    gross_before = sum(line.gross - line.line_discount for line in public.lines)
+    assert public.discount_total == sum(line.gross for line in public.lines) - public.total
+    assert public.total <= gross_before
+
+
+@given(st.integers(0, 10**10), st.lists(st.integers(0, 10**6), min_size=1, max_size=30))
+def test_allocation_always_adds_up(total, weights) -> None:
+    parts = allocate(total, weights)
+    assert sum(parts) == total and len(parts) == len(weights)
+    if sum(weights):
+        assert all(p >= 0 for p in parts)
+
+
+@given(st.integers(-10**12, 10**12), st.sampled_from([1, 5, 10, 50, 100]))
+def test_cash_rounding_is_to_the_nearest_step_half_up(amount, step) -> None:
+    rounded = round_cash(amount, step)
+    assert rounded % step == 0 and abs(rounded - amount) * 2 <= step
+
+
+@given(st.integers(0, 10**12), RATES)
+def test_vat_included_matches_exact_arithmetic(gross, rate) -> None:
+    from fractions import Fraction
+
+    exact = Fraction(gross * rate, 10000 + rate)
+    assert abs(vat_included(gross, rate) - exact) <= Fraction(1, 2)
+    assert div_half_up(5, 2) == 3 and div_half_up(-5, 2) == -3
+
+
+@pytest.fixture(scope="module")
+def shop_db(tmp_path_factory):
+    """A real hub database with the demo store and an open shift on lane 1."""
+    from hub.app import prepare
+    from hub.config import Settings
+    from hub.db import Database
+    from hub.services.auth import Actor
+    from hub.services.context import Shop
+    from hub.services.journal import load_or_create_key
+    from hub.services.shift import open_shift
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("hub"), demo_data=True)
+    prepare(settings)
+    db = Database(settings.database_url)
+    shop = Shop(settings=settings, key=load_or_create_key(settings.data_dir))
+    manager = Actor(role="manager", user_id=2)
+    with db.write() as s:
+        open_shift(s, shop, "1", manager, 0)
+    yield db, shop, manager
+    db.dispose()
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(st.tuples(st.integers(1, 195), st.integers(1, 5)), min_size=1, max_size=6),
+       weighed=st.lists(st.tuples(st.integers(196, 203), st.integers(1, 5000)), max_size=2),
+       cart=cart_discount_st.filter(lambda d: d is None or d[0] == "percent"),
+       by_card=st.booleans())
+def test_cash_rounding_never_changes_a_card_total(shop_db, items, weighed, cart, by_card) -> None:
+    """Through the hub's own services: card pays the exact total, cash rounds to whole kronor."""
+    from hub.services import sale as sales
+
+    db, shop, manager = shop_db
+    with db.write() as s:
+        for product_id, qty in items:
+            public = sales.add_item(s, shop, "1", manager, product_id=product_id, quantity=qty)
+        for product_id, grams in weighed:  # the demo's weighed items (price per kg)
+            public = sales.add_item(s, shop, "1", manager, product_id=product_id, weight_g=grams)
+        if cart:
+            public = sales.discount_cart(s, shop, "1", manager, cart[0], cart[1])
+        total = public.total
+        if by_card:
+            done = sales.tender_card_external(s, shop, "1", manager, None, "prop")
+            assert done.rounding == 0 and done.tenders[0].amount == total
+        else:
+            tendered = round_cash(total, 100)
+            done = sales.tender_cash(s, shop, "1", manager, tendered)
+            assert done.rounding == tendered - total and abs(done.rounding) <= 50
+            assert done.change == 0
+    assert done.status == "completed" and done.total == total
+    assert done.total == sum(line.net for line in done.lines)
