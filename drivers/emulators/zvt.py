@@ -247,8 +247,7 @@ class _Session:
         while True:
             reply = self.link.receive(self.emu.ack_timeout)
             if reply is not None and reply.command == codec.ABORT_REQUEST:
-                self.abort_requested = True
-                self.link.send(codec.POSITIVE_ACK)
+                self._abort_requested_by_register(reply)
                 continue
             if reply is not None:
                 self.emu.replies.append(reply)
@@ -260,8 +259,12 @@ class _Session:
         while not self.abort_requested and (remaining := deadline - time.monotonic()) > 0:
             reply = self.link.receive(min(remaining, 0.05))
             if reply is not None and reply.command == codec.ABORT_REQUEST:
-                self.abort_requested = True
-                self.link.send(codec.POSITIVE_ACK)
+                self._abort_requested_by_register(reply)
+
+    def _abort_requested_by_register(self, request: Apdu) -> None:
+        self.emu.commands.append(request)
+        self.abort_requested = True
+        self.link.send(codec.POSITIVE_ACK)
 
     def _abort(self, code: int) -> None:
         self._tell(Apdu(*codec.ABORT, bytes([code])))
