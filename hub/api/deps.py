@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Strict
 
 from hub.api.events import EventBus
 from hub.db import Database
@@ -62,7 +62,9 @@ def requires(capability: str) -> Callable[[Actor], Actor]:
 
 
 LaneId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
-Money = Annotated[int, Field(ge=0, le=10**11, description="Minor units (öre for SEK)")]
+Money = Annotated[
+    int, Strict(), Field(ge=0, le=10**11, description="Integer minor units (öre for SEK)")
+]
 RequestId = Annotated[
     str | None,
     Field(default=None, max_length=64,
