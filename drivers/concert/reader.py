@@ -186,7 +186,11 @@ class ConcertReader(CardReader):
     ) -> PaymentResult:
         if ans.pos_number != req.pos_number or ans.private_data != req.private_data.rstrip():
             return PaymentResult(
-                Outcome.UNKNOWN, req.amount_minor, currency, reference, result_code=ans.status,
+                Outcome.UNKNOWN,
+                req.amount_minor,
+                currency,
+                reference,
+                result_code=ans.status,
                 message=f"answer for another transaction ({ans.pos_number}/{ans.private_data!r})",
             )
         outcome, kind = {

@@ -14,11 +14,14 @@ from drivers.emulators.concert import ConcertEmulator
 from drivers.emulators.script import Step, parse_script
 from drivers.emulators.zvt import ZvtEmulator
 
-emulator_app = typer.Typer(help="Emulated card terminals speaking the real protocols.",
-                           no_args_is_help=True)
+emulator_app = typer.Typer(
+    help="Emulated card terminals speaking the real protocols.", no_args_is_help=True
+)
 
-SCRIPT_HELP = ("Comma-separated outcomes for the next transactions, e.g. "
-               "approve,decline,slow_cardholder:2,nak_burst:2,power_loss:5")
+SCRIPT_HELP = (
+    "Comma-separated outcomes for the next transactions, e.g. "
+    "approve,decline,slow_cardholder:2,nak_burst:2,power_loss:5"
+)
 
 
 def _serve_until_signalled(stop_emulator: object) -> None:

@@ -23,9 +23,9 @@ from drivers.concert.codec import (
     encode_answer,
     frame,
 )
-from drivers.errors import ProtocolError
 from drivers.emulators.line import LineClosed, PtyLine
 from drivers.emulators.script import Script, Step
+from drivers.errors import ProtocolError
 
 NOISE = b"\x00\x7f#?!~\x1b\xff"[:7]  # garbage without any control byte of the protocol
 APPROVING = {"approve", "slow_cardholder", "noise", "nak_burst", "drop_ack"}

@@ -175,8 +175,9 @@ class ZvtEmulator:
         with self._state:
             self._receipt_no += 1
             self._trace_no += 1
-            txn = EmulatedTransaction(kind, amount, currency, result, self._receipt_no,
-                                      self._trace_no)
+            txn = EmulatedTransaction(
+                kind, amount, currency, result, self._receipt_no, self._trace_no
+            )
             self.last = txn
             self.batch.append(txn)
             return txn
@@ -359,8 +360,13 @@ class _Session:
         receipt = bcd_decode(cmd.fields.get(0x87, b"")) if 0x87 in cmd.fields else None
         self.link.send(codec.POSITIVE_ACK)
         last = self.emu.last
-        if (last is None or last.receipt_no != receipt or last.reversed or last.result_code
-                or last.kind != "payment"):
+        if (
+            last is None
+            or last.receipt_no != receipt
+            or last.reversed
+            or last.result_code
+            or last.kind != "payment"
+        ):
             self._abort(REVERSAL_NOT_POSSIBLE)
             return
         last.reversed = True
@@ -388,11 +394,18 @@ class _Session:
         refunds = [t for t in batch if t.kind == "refund" and not t.result_code]
         total = sum(t.amount_minor for t in sales) - sum(t.amount_minor for t in refunds)
         numbers = [t.receipt_no for t in batch] or [0]
-        totals = Totals(f"{min(numbers):04d}", f"{max(numbers):04d}",
-                        ((len(sales) + len(refunds), max(total, 0)),))
-        info = StatusInfo(result_code=0, amount_minor=max(total, 0), currency=self.emu.currency,
-                          terminal_id=self.emu.terminal_id, totals=codec.encode_totals(totals))
+        totals = Totals(
+            f"{min(numbers):04d}",
+            f"{max(numbers):04d}",
+            ((len(sales) + len(refunds), max(total, 0)),),
+        )
+        info = StatusInfo(
+            result_code=0,
+            amount_minor=max(total, 0),
+            currency=self.emu.currency,
+            terminal_id=self.emu.terminal_id,
+            totals=codec.encode_totals(totals),
+        )
         self._tell(codec.status_info(info))
         self._print(["END OF DAY", f"TOTAL {max(total, 0)}", f"COUNT {totals.count}"])
         self._complete()
-

@@ -75,8 +75,9 @@ class PtSerialLink(PtLink):
         good = frame(bytes(apdu))
         for attempt in range(1 + self.resends):
             self._controls.clear()
-            self.line.write(good[:-1] + bytes([good[-1] ^ 0xA5]) if corrupt and not attempt
-                            else good)
+            self.line.write(
+                good[:-1] + bytes([good[-1] ^ 0xA5]) if corrupt and not attempt else good
+            )
             deadline = time.monotonic() + self.ack_timeout
             while not self._controls and (remaining := deadline - time.monotonic()) > 0:
                 self._pump(remaining)

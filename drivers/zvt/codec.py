@@ -216,7 +216,8 @@ def refund(password: str, amount_minor: int, currency: int | None = None) -> Apd
 
 def reversal(password: str, receipt_no: int) -> Apdu:
     """06 30: undo the transaction with `receipt_no`."""
-    return Apdu(*REVERSAL, password_bytes(password) + encode_bmps({0x87: bcd_encode(receipt_no, 2)}))
+    receipt = encode_bmps({0x87: bcd_encode(receipt_no, 2)})
+    return Apdu(*REVERSAL, password_bytes(password) + receipt)
 
 
 def password_command(command: tuple[int, int], password: str) -> Apdu:
@@ -403,7 +404,5 @@ def parse_totals(data: bytes) -> Totals:
     """Decode BMP 60 totals; groups are count (1 byte) + amount (6 BCD bytes)."""
     if len(data) < 4 or (len(data) - 4) % 7:
         raise ProtocolError(f"totals of {len(data)} bytes do not fit receipt range + groups")
-    groups = tuple(
-        (data[i], bcd_decode(data[i + 1 : i + 7])) for i in range(4, len(data), 7)
-    )
+    groups = tuple((data[i], bcd_decode(data[i + 1 : i + 7])) for i in range(4, len(data), 7))
     return Totals(bcd_digits(data[:2]), bcd_digits(data[2:4]), groups)

@@ -146,8 +146,7 @@ class ZvtReader(CardReader):
         """06 50: close the terminal's batch and return its totals."""
         ex = await self._admin(codec.password_command(codec.END_OF_DAY, self.password))
         if ex.aborted:
-            raise ReaderRejected(f"end of day refused: {result_text(ex.abort_code)}",
-                                 ex.abort_code)
+            raise ReaderRejected(f"end of day refused: {result_text(ex.abort_code)}", ex.abort_code)
         info = ex.info or StatusInfo()
         totals = codec.parse_totals(info.totals) if info.totals else None
         return DayTotals(
@@ -162,8 +161,12 @@ class ZvtReader(CardReader):
     async def status(self) -> ReaderStatus:
         """05 01 status enquiry; status byte 00 in the completion means ready."""
         if self._lock.locked():
-            return ReaderStatus(available=True, busy=True, detail="transaction running",
-                                terminal_id=self.terminal_id)
+            return ReaderStatus(
+                available=True,
+                busy=True,
+                detail="transaction running",
+                terminal_id=self.terminal_id,
+            )
         try:
             ex = await self._admin(codec.password_command(codec.STATUS_ENQUIRY, self.password))
         except DriverError as exc:
@@ -172,8 +175,11 @@ class ZvtReader(CardReader):
             return ReaderStatus(available=False, detail=result_text(ex.abort_code))
         state = (ex.completion or {}).get(0x19, b"\x00")
         ready = state == b"\x00"
-        return ReaderStatus(available=ready, detail="ready" if ready else f"status {state.hex()}",
-                            terminal_id=self.terminal_id)
+        return ReaderStatus(
+            available=ready,
+            detail="ready" if ready else f"status {state.hex()}",
+            terminal_id=self.terminal_id,
+        )
 
     async def register(self) -> None:
         """06 00 registration (done automatically on connect unless register=False)."""
@@ -216,16 +222,23 @@ class ZvtReader(CardReader):
                 await self._connect()
             except DriverError as exc:
                 await self._drop_link()
-                return self._result(Outcome.FAILED, amount, currency, reference, None,
-                                    f"terminal not reachable: {exc}")
+                return self._result(
+                    Outcome.FAILED,
+                    amount,
+                    currency,
+                    reference,
+                    None,
+                    f"terminal not reachable: {exc}",
+                )
             try:
                 ex = await self._command(apdu, debit=debit, amount=amount, currency=currency)
             except (_NotSent, ReaderRejected) as exc:
                 return self._result(Outcome.FAILED, amount, currency, reference, None, str(exc))
             except (ReaderTimeout, ReaderDisconnected, ProtocolError) as exc:
                 await self._drop_link()  # reconnect next time; the caller resolves the doubt
-                return self._result(Outcome.UNKNOWN, amount, currency, reference, None,
-                                    f"outcome unknown: {exc}")
+                return self._result(
+                    Outcome.UNKNOWN, amount, currency, reference, None, f"outcome unknown: {exc}"
+                )
         return self._outcome(ex, amount, currency, reference)
 
     def _outcome(self, ex: _Exchange, amount: int, currency: str, ref: str) -> PaymentResult:
@@ -236,8 +249,11 @@ class ZvtReader(CardReader):
         else:
             code = info.result_code if info else None
             outcome = Outcome.APPROVED if code in (0, None) else Outcome.DECLINED
-        kind = {Outcome.APPROVED: ProgressKind.APPROVED, Outcome.DECLINED: ProgressKind.DECLINED,
-                Outcome.CANCELLED: ProgressKind.CANCELLED}[outcome]
+        kind = {
+            Outcome.APPROVED: ProgressKind.APPROVED,
+            Outcome.DECLINED: ProgressKind.DECLINED,
+            Outcome.CANCELLED: ProgressKind.CANCELLED,
+        }[outcome]
         self.publish(ProgressEvent(kind, result_text(code), code))
         if info and info.amount_minor is not None:
             amount = info.amount_minor
@@ -277,21 +293,28 @@ class ZvtReader(CardReader):
     async def _connect(self, *, force_register: bool = False) -> None:
         if self._link is None:
             t = self.timers
-            self._link = await open_link(self.url, self.settings, ack_timeout=t.link_ack,
-                                         inter_byte=t.inter_byte, resends=t.resends)
+            self._link = await open_link(
+                self.url,
+                self.settings,
+                ack_timeout=t.link_ack,
+                inter_byte=t.inter_byte,
+                resends=t.resends,
+            )
             force_register = force_register or self.register_on_connect
         if force_register:
             currency = numeric_code(self.currency) if self.currency else None
             try:
                 ex = await self._command(
-                    codec.registration(self.password, self.config_byte, currency))
+                    codec.registration(self.password, self.config_byte, currency)
+                )
             except DriverError:
                 await self._drop_link()
                 raise
             if ex.aborted:
                 await self._drop_link()
-                raise ReaderRejected(f"registration refused: {result_text(ex.abort_code)}",
-                                     ex.abort_code)
+                raise ReaderRejected(
+                    f"registration refused: {result_text(ex.abort_code)}", ex.abort_code
+                )
             tid = (ex.completion or {}).get(0x29)
             if tid:
                 self.terminal_id = tid.hex()
@@ -336,8 +359,9 @@ class ZvtReader(CardReader):
                 elif message.command == codec.STATUS_INFO:
                     ex.info = codec.parse_status_info(message.data)
                     if debit and self.goods_check and ex.info.result_code in (0, None):
-                        goods = goods or asyncio.create_task(self.goods_check(
-                            self._outcome_preview(ex, amount, currency)))
+                        goods = goods or asyncio.create_task(
+                            self.goods_check(self._outcome_preview(ex, amount, currency))
+                        )
                         reply = self._goods_reply(goods)
                 elif message.command == codec.PRINT_LINE:
                     ex.lines.append(codec.parse_print_line(message.data))

@@ -48,7 +48,10 @@ def test_scripted_outcome(
         if requests_taken:
             req = concert_emulator.requests[0]
             assert (req.amount_minor, req.currency_numeric, req.private_data) == (
-                1250, 752, "tempt-0001")  # the last ten characters of the reference
+                1250,
+                752,
+                "tempt-0001",
+            )  # the last ten characters of the reference
 
     run(scenario())
 

@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def start(*args: str) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "drivers.emulators.cli", *args],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     return proc, proc.stdout.readline().strip()
@@ -60,8 +63,19 @@ def test_concert_on_a_pty() -> None:
 
 def test_unknown_scripted_outcome_is_a_usage_error() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "drivers.emulators.cli", "zvt", "--tcp", "127.0.0.1:0",
-         "--script", "approve,explode"],
-        cwd=ROOT, capture_output=True, text=True, timeout=20,
+        [
+            sys.executable,
+            "-m",
+            "drivers.emulators.cli",
+            "zvt",
+            "--tcp",
+            "127.0.0.1:0",
+            "--script",
+            "approve,explode",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=20,
     )
     assert proc.returncode == 2 and "explode" in proc.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -73,9 +75,14 @@ def test_registration_without_currency_is_accepted() -> None:
 def test_registration_with_currency_and_service_byte() -> None:
     cmd = parse_command(registration("123456", 0xBA, 978))
     assert encode_apdu(registration("123456", 0xBA, 978)) == bytes.fromhex(
-        "06 00 08 12 34 56 BA 09 78 03 00")
-    assert (cmd.password, cmd.config, cmd.currency, cmd.fields) == ("123456", 0xBA, 978,
-                                                                    {0x03: b"\x00"})
+        "06 00 08 12 34 56 BA 09 78 03 00"
+    )
+    assert (cmd.password, cmd.config, cmd.currency, cmd.fields) == (
+        "123456",
+        0xBA,
+        978,
+        {0x03: b"\x00"},
+    )
 
 
 def test_authorization_with_an_empty_tlv_container() -> None:
@@ -102,12 +109,20 @@ def test_masked_pan_uses_e_for_hidden_digits() -> None:
 
 
 def test_status_info_exact_bytes() -> None:
-    info = StatusInfo(result_code=0, amount_minor=1250, trace_no="000123", receipt_no="0042",
-                      terminal_id="52500001", masked_pan="4711****1234", card_name="VISA")
+    info = StatusInfo(
+        result_code=0,
+        amount_minor=1250,
+        trace_no="000123",
+        receipt_no="0042",
+        terminal_id="52500001",
+        masked_pan="4711****1234",
+        card_name="VISA",
+    )
     raw = encode_apdu(status_info(info))
     assert raw == bytes.fromhex(
         "04 0F 25 27 00 04 00 00 00 00 12 50 0B 00 01 23 87 00 42 29 52 50 00 01"
-        " 22 F0 F6 47 11 EE EE 12 34 8B F0 F4 56 49 53 41")
+        " 22 F0 F6 47 11 EE EE 12 34 8B F0 F4 56 49 53 41"
+    )
     assert parse_status_info(decode_apdu(raw).data) == info
 
 
@@ -123,7 +138,10 @@ def test_deframer_reports_bad_crc_and_link_bytes() -> None:
     good = frame(CHECK_APDU)
     bad = good[:-1] + b"\x00"
     assert Deframer().feed(b"\x00\x99" + bad + bytes([ACK]) + good) == [
-        Frame(CHECK_APDU, False), Control(ACK), Frame(CHECK_APDU, True)]
+        Frame(CHECK_APDU, False),
+        Control(ACK),
+        Frame(CHECK_APDU, True),
+    ]
 
 
 # --- properties --------------------------------------------------------------------------------
@@ -157,24 +175,28 @@ def test_status_info_round_trip(info: StatusInfo) -> None:
 
 one_byte_tags = st.integers(0, 0xFF).filter(lambda t: t & 0x1F != 0x1F)
 two_byte_tags = st.tuples(st.integers(0, 7), st.integers(0, 0x7F)).map(
-    lambda p: ((p[0] << 5 | 0x1F) << 8) | p[1])
+    lambda p: ((p[0] << 5 | 0x1F) << 8) | p[1]
+)
 
 
-@given(st.lists(st.builds(Tlv, one_byte_tags | two_byte_tags, st.binary(max_size=300)),
-                max_size=5))
+@given(st.lists(st.builds(Tlv, one_byte_tags | two_byte_tags, st.binary(max_size=300)), max_size=5))
 def test_tlv_round_trip(items: list[Tlv]) -> None:
     assert decode_tlv(encode_tlv(items)) == items
 
 
 @given(st.binary(max_size=200))
 def test_random_bytes_raise_only_protocol_errors(data: bytes) -> None:
-    for parse in (decode_apdu, decode_bmps, decode_tlv, parse_status_info, decode_pan,
-                  lambda d: parse_command(Apdu(0x06, 0x00, d)),
-                  lambda d: parse_command(Apdu(0x06, 0x01, d))):
-        try:
+    for parse in (
+        decode_apdu,
+        decode_bmps,
+        decode_tlv,
+        parse_status_info,
+        decode_pan,
+        lambda d: parse_command(Apdu(0x06, 0x00, d)),
+        lambda d: parse_command(Apdu(0x06, 0x01, d)),
+    ):
+        with contextlib.suppress(ProtocolError):
             parse(data)
-        except ProtocolError:
-            pass
     for event in Deframer().feed(data):
         assert isinstance(event, Frame | Control)
 
@@ -185,16 +207,20 @@ def test_truncated_status_info_raises_protocol_error_or_loses_fields(
 ) -> None:
     raw = status_info(info).data
     cut = data.draw(st.integers(0, max(0, len(raw) - 1)))
-    try:
+    with contextlib.suppress(ProtocolError):
         parse_status_info(raw[:cut])
-    except ProtocolError:
-        pass
 
 
-@given(st.dictionaries(st.sampled_from([0x04, 0x0B, 0x19, 0x22, 0x27, 0x3C, 0x87, 0x8B]),
-                       st.binary(max_size=40), max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from([0x04, 0x0B, 0x19, 0x22, 0x27, 0x3C, 0x87, 0x8B]),
+        st.binary(max_size=40),
+        max_size=6,
+    )
+)
 def test_bmp_round_trip(fields: dict[int, bytes]) -> None:
     fixed = {0x04: 6, 0x0B: 3, 0x19: 1, 0x27: 1, 0x87: 2}
-    fields = {t: (v.ljust(fixed[t], b"\0")[: fixed[t]] if t in fixed else v)
-              for t, v in fields.items()}
+    fields = {
+        t: (v.ljust(fixed[t], b"\0")[: fixed[t]] if t in fixed else v) for t, v in fields.items()
+    }
     assert decode_bmps(encode_bmps(fields)) == fields

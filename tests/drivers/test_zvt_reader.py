@@ -9,8 +9,7 @@ import pytest
 from drivers.card import Outcome, ProgressEvent, ProgressKind
 from drivers.emulators.zvt import ZvtEmulator
 from drivers.errors import ReaderBusy
-from drivers.zvt import ZvtReader, ZvtTimers
-from drivers.zvt import codec
+from drivers.zvt import ZvtReader, ZvtTimers, codec
 from tests.drivers.conftest import ZVT_TIMERS, run, wait_until
 
 
@@ -62,12 +61,22 @@ def test_approval_carries_card_data_receipt_and_progress(zvt_emulator: ZvtEmulat
             result = await terminal.pay(4711, "EUR", "sale-9")
         assert result.outcome is Outcome.APPROVED
         assert (result.masked_pan, result.brand, result.auth_code) == (
-            "4711********1234", "VISA", "123456")
+            "4711********1234",
+            "VISA",
+            "123456",
+        )
         assert (result.receipt_no, result.trace_no, result.terminal_id) == (
-            "0001", "000001", "52500001")
+            "0001",
+            "000001",
+            "52500001",
+        )
         assert "VISA 4711********1234" in result.receipt_lines
-        assert [e.kind for e in events] == [ProgressKind.INSERT_CARD, ProgressKind.ENTER_PIN,
-                                            ProgressKind.PLEASE_WAIT, ProgressKind.APPROVED]
+        assert [e.kind for e in events] == [
+            ProgressKind.INSERT_CARD,
+            ProgressKind.ENTER_PIN,
+            ProgressKind.PLEASE_WAIT,
+            ProgressKind.APPROVED,
+        ]
         # the register acknowledged every message of the terminal with 80 00 00
         assert zvt_emulator.replies and all(codec.is_ack(r) for r in zvt_emulator.replies)
 
