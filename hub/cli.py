@@ -10,7 +10,8 @@ import typer
 
 from hub.config import Settings
 
-app = typer.Typer(help="Kassa: an omnichannel point-of-sale and terminal hub.", no_args_is_help=True)
+app = typer.Typer(help="Kassa: an omnichannel point-of-sale and terminal hub.",
+                  no_args_is_help=True)
 hub_app = typer.Typer(help="Run the in-store hub.", no_args_is_help=True)
 db_app = typer.Typer(help="The hub database.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
@@ -44,14 +45,17 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     data_dir: DataDir = Path(".kassa-data"),
-    demo_data: Annotated[bool, typer.Option("--demo-data", help="Fill an empty hub with the demo store")] = False,
+    demo_data: Annotated[
+        bool, typer.Option("--demo-data", help="Fill an empty hub with the demo store")
+    ] = False,
 ) -> None:
     """Serve the hub's REST API and websocket."""
     import uvicorn
 
     from hub.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(_settings(data_dir, demo_data=demo_data)), host=host, port=port,
                 log_level="info", ws="websockets-sansio")
 

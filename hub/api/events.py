@@ -19,7 +19,7 @@ PROTOCOL_VERSION = 1
 
 
 class _Event(BaseModel):
-    v: Literal[1] = PROTOCOL_VERSION
+    v: Literal[1] = 1  # PROTOCOL_VERSION
     at: datetime = Field(default_factory=utcnow)
 
 

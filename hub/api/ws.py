@@ -79,9 +79,8 @@ async def events(ws: WebSocket) -> None:
                 message = _client_message.validate_json(text)
             except ValidationError as exc:
                 problem = exc.errors()[0].get("msg", "not understood")
-                await sub.queue.put(ErrorMessage(
-                    message=f"Send JSON like {{\"type\":\"subscribe\",\"lanes\":[\"1\"]}} ({problem})"
-                ))
+                example = '{"type":"subscribe","lanes":["1"]}'
+                await sub.queue.put(ErrorMessage(message=f"Send JSON like {example} ({problem})"))
                 continue
             if isinstance(message, Subscribe):
                 try:

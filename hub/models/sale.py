@@ -53,7 +53,7 @@ class SaleLine(SQLModel, table=True):
 
 
 class Tender(SQLModel, table=True):
-    """A payment towards a sale: cash (with change and rounding) or card on a standalone terminal."""
+    """A payment towards a sale: cash (with change and rounding) or card on a standalone reader."""
 
     id: int | None = Field(default=None, primary_key=True)
     sale_id: str = Field(foreign_key="sale.id", index=True)

@@ -172,10 +172,12 @@ def approve(
     if actor.can("approve") and actor.user_id is not None:
         return actor.user_id
     if approval is None:
-        raise ApprovalRequired(f"A manager must approve {what}: enter a manager's username and PIN.")
+        raise ApprovalRequired(
+            f"A manager must approve {what}: enter a manager's username and PIN.")
     manager = verify_pin(session, approval[0], approval[1], settings)
     if "approve" not in CAPABILITIES[manager.role]:
-        raise ApprovalRequired(f"{manager.display_name} is not a manager and cannot approve {what}.")
+        raise ApprovalRequired(
+            f"{manager.display_name} is not a manager and cannot approve {what}.")
     assert manager.id is not None
     return manager.id
 

@@ -1,11 +1,11 @@
-"""Refunds: give back lines of a completed sale, never more than was sold, to the original tender."""
+"""Refunds: give back lines of a completed sale, never more than sold, to the original tender."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, SQLModel, func, select
 
 from hub.models import Product, Refund, RefundLine, RefundTender, Sale, SaleLine, Tender
 from hub.money import div_half_up, format_amount, round_cash
@@ -231,9 +231,3 @@ def refund_lines(
     journal.append(session, shop.key, "refund", f"{lane_id}-{refund.receipt_no}", payload)
     return public
 
-
-def refunds_of_sale(session: Session, sale_id: str) -> list[Refund]:
-    """Every refund made against a sale."""
-    return list(
-        session.exec(select(Refund).where(Refund.sale_id == sale_id).order_by(col(Refund.created_at)))
-    )

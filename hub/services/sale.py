@@ -165,7 +165,8 @@ def add_item(
 
     sale = _cart_for_change(session, lane_id, actor, shop)
     if product.currency != sale.currency:
-        raise Conflict(f"{product.name} is priced in {product.currency}, the cart in {sale.currency}.")
+        raise Conflict(
+            f"{product.name} is priced in {product.currency}, the cart in {sale.currency}.")
     mergeable = product.unit == "each" and unit_price is None
     existing = None
     if mergeable:

@@ -143,7 +143,8 @@ def _require_shift(session: Session, lane_id: str) -> Shift:
 
 
 def open_shift(session: Session, shop: Shop, lane_id: str, actor: Actor,
-               float_amount: int | None, denominations: dict[str, int] | None = None) -> ShiftPublic:
+               float_amount: int | None,
+               denominations: dict[str, int] | None = None) -> ShiftPublic:
     """Start a shift on a register lane with a counted cash float."""
     user_id = _require_user(actor)
     lane = get_lane(session, lane_id)

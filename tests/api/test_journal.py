@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -70,7 +71,7 @@ def test_every_completed_sale_has_its_outbox_event_and_journal_entry(client: Tes
     sales = {row[0] for row in db.execute("SELECT id FROM sale WHERE status = 'completed'")}
     events = db.execute("SELECT seq, event_id, type, payload FROM outboxevent ORDER BY seq")
     rows = events.fetchall()
-    sale_events = {__import__("json").loads(p)["id"] for _, _, t, p in rows if t == "sale.completed"}
+    sale_events = {json.loads(p)["id"] for _, _, t, p in rows if t == "sale.completed"}
     assert sale_events == sales and len(sales) == 3
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     assert all(r[1][14] == "7" for r in rows)  # UUIDv7 event ids

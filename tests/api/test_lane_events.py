@@ -24,8 +24,9 @@ def test_customer_display_mirrors_the_cashier_cart(client: TestClient, cashier: 
                         json={"code": code["code"], "name": "Display 1"}).json()["token"]
     cashier.post("/lanes/1/shift/open", {"counted": 0}, expect=201)
     milk = cashier.product("Mellanmjölk 1,5 % 1 l")
+    cashier_token = cashier.headers["Authorization"][7:]
     with client.websocket_connect(f"/api/v1/ws?token={token}") as display, \
-         client.websocket_connect(f"/api/v1/ws?token={cashier.headers['Authorization'][7:]}") as other:
+         client.websocket_connect(f"/api/v1/ws?token={cashier_token}") as other:
         assert _next(display, "hello")["lanes"] == ["1"]
         assert _next(display, "cart.updated")["cart"]["lines"] == []  # snapshot on connect
         other.send_text(json.dumps({"type": "subscribe", "lanes": ["2"]}))

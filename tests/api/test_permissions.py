@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Till, login
+from tests.conftest import Till
 
 
 def _big_sale(cashier: Till) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,12 +31,14 @@ def test_bad_codes_are_refused_with_a_reason(code: str, problem: str) -> None:
 
 def test_swedish_price_and_weight_codes() -> None:
     price = parse_scan(with_check_digit("200020106900"))
-    assert (price.kind, price.value, price.gtin) == ("price", 6900, with_check_digit("200020100000"))
+    lookup = with_check_digit("200020100000")
+    assert (price.kind, price.value, price.gtin) == ("price", 6900, lookup)
     weight = parse_scan(with_check_digit("230010100734"))
     assert (weight.kind, weight.value) == ("weight", 734)
 
 
-@given(st.text(alphabet="0123456789", min_size=7, max_size=12).filter(lambda s: len(s) in (7, 11, 12)))
+@given(st.sampled_from([7, 11, 12]).flatmap(
+    lambda n: st.text(alphabet="0123456789", min_size=n, max_size=n)))
 def test_any_body_with_its_check_digit_parses_and_one_wrong_digit_fails(body: str) -> None:
     code = with_check_digit(body)
     parse_scan(code)
@@ -45,7 +49,5 @@ def test_any_body_with_its_check_digit_parses_and_one_wrong_digit_fails(body: st
 
 @given(st.text(max_size=40))
 def test_arbitrary_text_never_crashes_the_parser(text: str) -> None:
-    try:
+    with contextlib.suppress(BarcodeError):
         parse_scan(text)
-    except BarcodeError:
-        pass

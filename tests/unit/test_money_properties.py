@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.models import Sale, SaleLine, Tender
+from hub.models import Sale, SaleLine
 from hub.money import allocate, div_half_up, round_cash, vat_included
 from hub.services.cart import recompute, to_public
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-
 from sqlmodel import select
 
 from hub.api.deps import Actor, DbDep, ShopDep, requires

@@ -7,8 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from hub.api.deps import Actor, Approval, BusDep, DbDep, LaneId, Money, ShopDep, approval_of
-from hub.api.deps import requires
+from hub.api.deps import (
+    Actor,
+    Approval,
+    BusDep,
+    DbDep,
+    LaneId,
+    Money,
+    ShopDep,
+    approval_of,
+    requires,
+)
 from hub.api.events import EventBus, ShiftChanged
 from hub.services import shift as shifts
 from hub.services.errors import NotFound
