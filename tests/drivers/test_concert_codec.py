@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.concert.codec import (
@@ -119,11 +119,13 @@ answers = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(requests)
 def test_request_round_trip(req: ConcertRequest) -> None:
     assert decode_request(encode_request(req)) == req
 
 
+@settings(deadline=None)
 @given(answers)
 def test_answer_round_trip_through_the_deframer(ans: ConcertAnswer) -> None:
     events = Deframer().feed(frame(encode_answer(ans)))
@@ -131,6 +133,7 @@ def test_answer_round_trip_through_the_deframer(ans: ConcertAnswer) -> None:
     assert decode_answer(events[0].message) == ans
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=120))
 def test_random_bytes_never_crash_the_parsers(data: bytes) -> None:
     for parse in (decode_request, decode_answer):
@@ -140,6 +143,7 @@ def test_random_bytes_never_crash_the_parsers(data: bytes) -> None:
         assert isinstance(event, Frame | Control)
 
 
+@settings(deadline=None)
 @given(answers, st.data())
 def test_truncated_answers_raise_protocol_error(ans: ConcertAnswer, data: st.DataObject) -> None:
     raw = encode_answer(ans)

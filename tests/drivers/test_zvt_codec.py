@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.errors import ProtocolError
@@ -161,6 +161,7 @@ infos = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(apdus)
 def test_apdu_round_trip_through_serial_framing(apdu: Apdu) -> None:
     raw = encode_apdu(apdu)
@@ -168,6 +169,7 @@ def test_apdu_round_trip_through_serial_framing(apdu: Apdu) -> None:
     assert Deframer().feed(frame(raw)) == [Frame(raw, True)]
 
 
+@settings(deadline=None)
 @given(infos)
 def test_status_info_round_trip(info: StatusInfo) -> None:
     assert parse_status_info(status_info(info).data) == info
@@ -179,11 +181,13 @@ two_byte_tags = st.tuples(st.integers(0, 7), st.integers(0, 0x7F)).map(
 )
 
 
+@settings(deadline=None)
 @given(st.lists(st.builds(Tlv, one_byte_tags | two_byte_tags, st.binary(max_size=300)), max_size=5))
 def test_tlv_round_trip(items: list[Tlv]) -> None:
     assert decode_tlv(encode_tlv(items)) == items
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=200))
 def test_random_bytes_raise_only_protocol_errors(data: bytes) -> None:
     for parse in (
@@ -201,6 +205,7 @@ def test_random_bytes_raise_only_protocol_errors(data: bytes) -> None:
         assert isinstance(event, Frame | Control)
 
 
+@settings(deadline=None)
 @given(infos, st.data())
 def test_truncated_status_info_raises_protocol_error_or_loses_fields(
     info: StatusInfo, data: st.DataObject
@@ -211,6 +216,7 @@ def test_truncated_status_info_raises_protocol_error_or_loses_fields(
         parse_status_info(raw[:cut])
 
 
+@settings(deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from([0x04, 0x0B, 0x19, 0x22, 0x27, 0x3C, 0x87, 0x8B]),
