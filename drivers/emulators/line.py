@@ -42,11 +42,11 @@ class Line:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return b""
-            data = self._raw_read(min(remaining, 0.05))
-            if data is None:
+            chunk = self._raw_read(min(remaining, 0.05))
+            if chunk is None:
                 raise LineClosed("peer closed the line")
-            if data:
-                return data
+            if chunk:
+                return chunk
         raise LineClosed("emulator stopping")
 
     def unread(self, data: bytes) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from drivers.emulators.line import LineClosed, PtyLine, SocketLine
@@ -133,7 +133,7 @@ class ZvtEmulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _spawn(self, target: object, *args: object) -> None:
+    def _spawn(self, target: Callable[..., None], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True, name="zvt emulator")
         self._threads.append(thread)
         thread.start()

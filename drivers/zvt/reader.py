@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from drivers.card import (
     Capabilities,
@@ -39,7 +40,7 @@ MAX_AMOUNT_MINOR = 999_999_999_999  # six BCD bytes
 # receives print lines.
 DEFAULT_CONFIG = 0x02 | 0x04 | 0x08 | 0x80
 
-GoodsCheck = Callable[[PaymentResult], Awaitable[bool]]
+GoodsCheck = Callable[[PaymentResult], Coroutine[Any, Any, bool]]
 
 
 @dataclass(frozen=True)

@@ -138,3 +138,12 @@ def test_invalid_requests_raise_before_touching_the_line() -> None:
         run(terminal.pay(100_000_000, "SEK", "x"))
     with pytest.raises(InvalidRequest):
         run(terminal.pay(100, "XXX", "x"))
+
+
+def test_usb_style_8n1_line_settings(concert_emulator: ConcertEmulator) -> None:
+    async def scenario() -> None:
+        async with reader(concert_emulator, serial_mode="8N1", baudrate=115200) as terminal:
+            assert terminal.settings.bytesize == 8 and terminal.settings.parity == "N"
+            assert (await terminal.pay(250, "EUR", "usb-1")).outcome is Outcome.APPROVED
+
+    run(scenario())
