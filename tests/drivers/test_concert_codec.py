@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from drivers.concert.codec import (
@@ -148,5 +148,6 @@ def test_random_bytes_never_crash_the_parsers(data: bytes) -> None:
 def test_truncated_answers_raise_protocol_error(ans: ConcertAnswer, data: st.DataObject) -> None:
     raw = encode_answer(ans)
     cut = data.draw(st.integers(0, len(raw) - 1))
+    assume(cut != 25)  # a long answer cut at 25 characters can be a valid short one
     with pytest.raises(ProtocolError):
         decode_answer(raw[:cut])
