@@ -12,10 +12,11 @@ from fastapi import FastAPI
 from hub import __doc__ as hub_doc
 from hub.api import errors, ws
 from hub.api.events import EventBus
-from hub.api.routes import admin, auth, catalog, lanes, sales, shifts
+from hub.api.routes import admin, auth, catalog, lanes, payments, sales, shifts
 from hub.config import Settings
 from hub.db import Database, upgrade
 from hub.demo import load_demo_data
+from hub.devices.card_readers import CardPayments
 from hub.services.context import Shop
 from hub.services.journal import load_or_create_key
 
@@ -45,16 +46,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = Database(settings.database_url)
         app.state.shop = Shop(settings=settings, key=load_or_create_key(settings.data_dir))
         app.state.bus.bind(asyncio.get_running_loop())
+        app.state.card_payments = CardPayments(app.state.db, app.state.shop, app.state.bus)
+        await app.state.card_payments.start()
         app.state.ready = True
         yield
         app.state.ready = False
+        await app.state.card_payments.stop()
         app.state.db.dispose()
 
     app = FastAPI(title="Kassa hub", version="1", description=hub_doc or "", lifespan=lifespan)
     app.state.bus = EventBus()
     app.state.ready = False
     errors.install(app)
-    for module in (auth, catalog, lanes, shifts, sales, admin):
+    for module in (auth, catalog, lanes, payments, shifts, sales, admin):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
 

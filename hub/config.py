@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     discount_approval_bp: int = Field(2000, ge=0, le=10000)
     # A refund above this amount (minor units) needs a manager.
     refund_approval_minor: int = Field(50000, ge=0)
+    # Card reader per lane: "zvt:socket://10.0.0.5:20007", "zvt:/dev/ttyUSB0",
+    # "concert:/dev/ttyACM0".
+    card_readers: dict[str, str] = {}
+    concert_serial_mode: str = "7E1"  # native RS-232; USB CDC ports are usually 8N1
+    card_answer_seconds: float = Field(180.0, gt=0, description="ZVT T4 / Concert answer wait")
+    reader_poll_seconds: float = Field(15.0, gt=0, description="Health check of idle readers")
     pin_max_failures: int = Field(5, ge=1)
     pin_lockout_seconds: int = Field(300, ge=1)
     pairing_code_ttl_seconds: int = Field(600, ge=30)

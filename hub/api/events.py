@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from hub.models.base import utcnow
+from hub.models.payment import PaymentPublic
 from hub.models.sale import SalePublic
 from hub.services.shift import ShiftPublic
 
@@ -62,6 +63,34 @@ class ShiftChanged(_Event):
     shift: ShiftPublic
 
 
+class PaymentUpdated(_Event):
+    """A card payment on the lane moved: progress on the terminal, or its outcome."""
+
+    type: Literal["payment.updated"] = "payment.updated"
+    lane_id: str
+    payment: PaymentPublic
+
+
+class ReaderState(BaseModel):
+    """A card reader's health as every UI shows it."""
+
+    lane_id: str
+    protocol: str
+    url: str
+    available: bool
+    busy: bool
+    last_error: str
+    terminal_id: str | None
+
+
+class ReaderChanged(_Event):
+    """The lane's card reader became available or unavailable."""
+
+    type: Literal["reader.changed"] = "reader.changed"
+    lane_id: str
+    reader: ReaderState
+
+
 class ErrorMessage(_Event):
     """Something the client sent could not be understood; the connection stays open."""
 
@@ -69,9 +98,10 @@ class ErrorMessage(_Event):
     message: str
 
 
-LaneEvent = CartUpdated | SaleCompleted | ShiftChanged
+LaneEvent = CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated | ReaderChanged
 ServerEvent = Annotated[
-    Hello | Subscribed | CartUpdated | SaleCompleted | ShiftChanged | ErrorMessage,
+    Hello | Subscribed | CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated
+    | ReaderChanged | ErrorMessage,
     Field(discriminator="type"),
 ]
 
@@ -143,3 +173,11 @@ class EventBus:
                     self.remove(sub)
                     sub.queue = asyncio.Queue(1)
                     sub.queue.put_nowait(None)
+
+
+def publish_cart(bus: EventBus, cart: SalePublic) -> SalePublic:
+    """Tell every client watching the lane about its cart; a completed sale is announced too."""
+    bus.publish(CartUpdated(lane_id=cart.lane_id, cart=cart))
+    if cart.status == "completed":
+        bus.publish(SaleCompleted(lane_id=cart.lane_id, sale=cart))
+    return cart

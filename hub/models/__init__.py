@@ -1,6 +1,7 @@
 """The hub's tables, one file per area."""
 
 from hub.models.catalog import Lane, Product
+from hub.models.payment import PaymentAttempt
 from hub.models.records import AuditEntry, JournalEntry, OutboxEvent, StockMovement
 from hub.models.refund import Refund, RefundLine, RefundTender
 from hub.models.sale import Sale, SaleLine, Tender
@@ -9,6 +10,6 @@ from hub.models.user import AuthToken, Device, PairingCode, PinFailure, User
 
 __all__ = [
     "AuditEntry", "AuthToken", "CashMovement", "Device", "JournalEntry", "Lane", "OutboxEvent",
-    "PairingCode", "PinFailure", "Product", "Refund", "RefundLine", "RefundTender", "Sale",
-    "SaleLine", "Shift", "StockMovement", "Tender", "User",
+    "PairingCode", "PaymentAttempt", "PinFailure", "Product", "Refund", "RefundLine",
+    "RefundTender", "Sale", "SaleLine", "Shift", "StockMovement", "Tender", "User",
 ]

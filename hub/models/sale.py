@@ -57,7 +57,8 @@ class Tender(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     sale_id: str = Field(foreign_key="sale.id", index=True)
-    method: str = Field(max_length=16)  # cash|card_external
+    method: str = Field(max_length=16)  # cash|card|card_external
+    payment_id: str | None = Field(default=None, max_length=32)  # the card attempt, for card
     amount: int  # applied to the sale total
     tendered: int = 0  # cash handed over
     change: int = 0

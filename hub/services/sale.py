@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from hub.barcode import BarcodeError, parse_scan
-from hub.models import Lane, Product, Sale, SaleLine, Shift, Tender
+from hub.models import Lane, PaymentAttempt, Product, Sale, SaleLine, Shift, Tender
 from hub.models.base import utcnow
+from hub.models.payment import ACTIVE, IN_DOUBT
 from hub.models.sale import SalePublic
 from hub.money import format_amount, round_cash
 from hub.services import journal
@@ -105,7 +106,24 @@ def _require_open(session: Session, lane_id: str) -> Sale:
     sale = current_cart(session, lane_id)
     if sale is None:
         raise Conflict(f"Lane {lane_id} has no cart: scan an item first.")
+    _refuse_while_card_runs(session, sale)
     return sale
+
+
+def _refuse_while_card_runs(session: Session, sale: Sale) -> None:
+    """A running or in-doubt card payment freezes the cart: its amount is already on the card."""
+    attempt = session.exec(
+        select(PaymentAttempt).where(
+            PaymentAttempt.sale_id == sale.id,
+            col(PaymentAttempt.status).in_((*ACTIVE, IN_DOUBT)),
+        )
+    ).first()
+    if attempt is not None:
+        if attempt.status == IN_DOUBT:
+            raise Conflict("A card payment on this cart is in doubt: resolve it first.",
+                           payment_id=attempt.id)
+        raise Conflict("A card payment is running on this cart: wait for it or cancel it.",
+                       payment_id=attempt.id)
 
 
 def _payment_started(session: Session, sale: Sale) -> bool:
@@ -164,6 +182,7 @@ def add_item(
         raise Invalid(f"{product.name} is sold per piece, not by weight.")
 
     sale = _cart_for_change(session, lane_id, actor, shop)
+    _refuse_while_card_runs(session, sale)
     if product.currency != sale.currency:
         raise Conflict(
             f"{product.name} is priced in {product.currency}, the cart in {sale.currency}.")
@@ -350,7 +369,8 @@ def _existing_tender(session: Session, request_id: str | None) -> Tender | None:
     return session.exec(select(Tender).where(Tender.request_id == request_id)).first()
 
 
-def _payable(session: Session, lane_id: str) -> tuple[Sale, int]:
+def payable(session: Session, lane_id: str) -> tuple[Sale, int]:
+    """The lane's open sale and what is still due on it; refuses an empty cart."""
     sale = _require_open(session, lane_id)
     lines = [line for line in _lines(session, sale) if not line.voided]
     if not lines:
@@ -372,7 +392,7 @@ def tender_cash(
         return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
     if tendered < 0:
         raise Invalid("Cash handed over cannot be negative.")
-    sale, due = _payable(session, lane_id)
+    sale, due = payable(session, lane_id)
     lane = get_lane(session, lane_id)
     if lane.kind == "register" and open_shift_of(session, lane_id) is None:
         raise Conflict(f"Lane {lane_id} has no open shift to put cash in.")
@@ -389,7 +409,7 @@ def tender_cash(
                         request_id=request_id)
     session.add(tender)
     session.flush()
-    return _after_tender(session, shop, sale, actor)
+    return apply_tender(session, shop, sale, actor)
 
 
 def tender_card_external(
@@ -404,7 +424,7 @@ def tender_card_external(
     """Record a card payment approved on a standalone (not connected) terminal; exact amount."""
     if (done := _existing_tender(session, request_id)) is not None:
         return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
-    sale, due = _payable(session, lane_id)
+    sale, due = payable(session, lane_id)
     amount = due if amount is None else amount
     if not 0 < amount <= due:
         raise Invalid(f"A card payment is between 0,01 and what is due "
@@ -412,10 +432,11 @@ def tender_card_external(
     session.add(Tender(sale_id=sale.id, method="card_external", amount=amount,
                        reference=reference, request_id=request_id))
     session.flush()
-    return _after_tender(session, shop, sale, actor)
+    return apply_tender(session, shop, sale, actor)
 
 
-def _after_tender(session: Session, shop: Shop, sale: Sale, actor: Actor) -> SalePublic:
+def apply_tender(session: Session, shop: Shop, sale: Sale, actor: Actor) -> SalePublic:
+    """After a tender was added: complete the sale if it is paid, else show what is due."""
     tenders = _tenders(session, sale)
     if sum(t.amount for t in tenders) >= sale.total:
         return _complete(session, shop, sale, actor, tenders)

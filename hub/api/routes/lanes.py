@@ -20,7 +20,7 @@ from hub.api.deps import (
     approval_of,
     requires,
 )
-from hub.api.events import CartUpdated, EventBus, SaleCompleted
+from hub.api.events import publish_cart
 from hub.models import Lane
 from hub.models.sale import SalePublic
 from hub.services import sale as sales
@@ -99,14 +99,6 @@ class CardExternalTender(BaseModel):
     amount: Money | None = None
     reference: str | None = Field(default=None, max_length=64)
     request_id: RequestId = None
-
-
-def publish_cart(bus: EventBus, cart: SalePublic) -> SalePublic:
-    """Tell every client watching the lane; a completed sale is announced too."""
-    bus.publish(CartUpdated(lane_id=cart.lane_id, cart=cart))
-    if cart.status == "completed":
-        bus.publish(SaleCompleted(lane_id=cart.lane_id, sale=cart))
-    return cart
 
 
 @router.get("/lanes")

@@ -1,0 +1,316 @@
+"""Card readers on the lanes: one owner per reader, health with back-off, and card payments that
+are journaled before the first byte, never retried blindly, and resolved when in doubt."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from drivers.card import CardReader, Outcome, PaymentResult, ProgressEvent
+from drivers.concert import ConcertReader, ConcertTimers
+from drivers.errors import DriverError
+from drivers.zvt import ZvtReader, ZvtTimers
+from hub.api.events import EventBus, PaymentUpdated, ReaderChanged, ReaderState, publish_cart
+from hub.config import Settings
+from hub.db import Database
+from hub.models.payment import IN_DOUBT, PaymentPublic
+from hub.models.sale import SalePublic
+from hub.services import payment as payments
+from hub.services.auth import Actor
+from hub.services.context import Shop
+from hub.services.errors import Conflict
+
+log = logging.getLogger("kassa.readers")
+T = TypeVar("T")
+PROTOCOLS = ("zvt", "concert")
+SYSTEM = Actor(role="manager", name="hub")  # the hub itself, settling what a terminal reports
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """'zvt:socket://host:20007' → ('zvt', 'socket://host:20007')."""
+    protocol, sep, url = spec.partition(":")
+    if not sep or protocol not in PROTOCOLS or not url:
+        raise ValueError(f"card reader '{spec}' must look like 'zvt:URL' or 'concert:URL'")
+    return protocol, url
+
+
+def build_reader(protocol: str, url: str, settings: Settings) -> CardReader:
+    """The driver for a configured reader."""
+    if protocol == "zvt":
+        return ZvtReader(url, currency=settings.currency,
+                         timers=ZvtTimers(t4=settings.card_answer_seconds))
+    return ConcertReader(url, serial_mode=settings.concert_serial_mode,
+                         timers=ConcertTimers(answer=settings.card_answer_seconds))
+
+
+class ReaderOwner:
+    """The one holder of a reader's connection: serialises its use and knows its health."""
+
+    def __init__(self, lane_id: str, protocol: str, url: str, reader: CardReader) -> None:
+        self.lane_id, self.protocol, self.url, self.reader = lane_id, protocol, url, reader
+        self.lock = asyncio.Lock()
+        self.available = False
+        self.checked = False
+        self.last_error = ""
+        self.terminal_id: str | None = None
+
+    def state(self) -> ReaderState:
+        """Health as the UIs show it."""
+        return ReaderState(lane_id=self.lane_id, protocol=self.protocol, url=self.url,
+                           available=self.available, busy=self.lock.locked(),
+                           last_error=self.last_error, terminal_id=self.terminal_id)
+
+    def note(self, available: bool, error: str = "") -> bool:
+        """Record health; log one line per failure and one per recovery. True if it changed."""
+        changed = available != self.available or not self.checked
+        if changed and not available:
+            log.warning("card reader on lane %s (%s) unavailable: %s", self.lane_id, self.url,
+                        error)
+        elif changed and self.checked:
+            log.info("card reader on lane %s (%s) is back", self.lane_id, self.url)
+        self.available, self.checked = available, True
+        if error:
+            self.last_error = error
+        return changed
+
+
+class CardPayments:
+    """Runs card payments on the lanes' readers and keeps every attempt's state on disk."""
+
+    def __init__(self, db: Database, shop: Shop, bus: EventBus,
+                 readers: dict[str, CardReader] | None = None) -> None:
+        self.db, self.shop, self.bus = db, shop, bus
+        self.owners: dict[str, ReaderOwner] = {}
+        for lane_id, spec in shop.settings.card_readers.items():
+            protocol, url = parse_spec(spec)
+            reader = (readers or {}).get(lane_id) or build_reader(protocol, url, shop.settings)
+            self.owners[lane_id] = ReaderOwner(lane_id, protocol, url, reader)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._running: dict[str, ReaderOwner] = {}  # attempt id → owner, while the reader has it
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Mark attempts a crash interrupted, then resolve and watch every reader."""
+        for attempt in await self._db(payments.interrupted):
+            log.warning("card payment %s was interrupted by a restart: now %s", attempt.id,
+                        attempt.status)
+        for owner in self.owners.values():
+            self._spawn(self._watch(owner))
+
+    async def stop(self) -> None:
+        """Stop watching and close the ports (a running payment stays in doubt on disk)."""
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for owner in self.owners.values():
+            with contextlib.suppress(Exception):
+                await owner.reader.close()
+
+    def states(self) -> list[ReaderState]:
+        """Every reader's health."""
+        return [owner.state() for owner in self.owners.values()]
+
+    # --- payments ------------------------------------------------------------------------------
+
+    async def pay(self, lane_id: str, actor: Actor, amount: int | None,
+                  request_id: str | None) -> PaymentPublic:
+        """Journal a card payment for the lane's cart and start it on the lane's reader."""
+        owner = self.owners.get(lane_id)
+        if owner is None:
+            raise Conflict(f"Lane {lane_id} has no card reader configured.")
+        if owner.lock.locked():
+            raise Conflict(f"The card reader on lane {lane_id} is busy.")
+        attempt, new = await self._db(payments.create_attempt, lane_id, actor, owner.url, amount,
+                                      request_id)
+        if new:
+            await owner.lock.acquire()  # held until the payment ends; released in _run
+            self._spawn(self._run(owner, attempt.id, actor))
+        return payments.public(attempt)
+
+    async def cancel(self, attempt_id: str) -> PaymentPublic:
+        """Ask the terminal to abort a running payment (the card holder can also cancel)."""
+        attempt = await self._db(payments.get_attempt, attempt_id)
+        owner = self._running.get(attempt_id)
+        if owner is None:
+            raise Conflict(f"Card payment {attempt_id} is {attempt.status}, not running.")
+        if not owner.reader.capabilities.cancel:
+            raise Conflict("This terminal cannot be stopped from the till: the customer "
+                           "presses Cancel on the card terminal.")
+        with contextlib.suppress(DriverError):
+            await owner.reader.cancel()
+        return payments.public(attempt)
+
+    async def _run(self, owner: ReaderOwner, attempt_id: str, actor: Actor) -> None:
+        try:
+            attempt = await self._db(payments.mark_sent, attempt_id)
+            self._running[attempt_id] = owner
+            self._publish_payment(attempt)
+            loop = asyncio.get_running_loop()
+
+            def on_progress(event: ProgressEvent) -> None:
+                text = event.text or event.kind.value
+                loop.create_task(self._progress(attempt_id, text))
+
+            stop = owner.reader.on_progress(on_progress)
+            try:
+                result = await owner.reader.pay(attempt.amount, attempt.currency,
+                                                attempt.reference)
+            except DriverError as exc:  # invalid or busy: the terminal never took it
+                result = PaymentResult(Outcome.FAILED, attempt.amount, attempt.currency,
+                                       message=str(exc))
+            except Exception as exc:  # anything else after sending: the money may have moved
+                log.exception("card payment %s broke off", attempt_id)
+                result = PaymentResult(Outcome.UNKNOWN, attempt.amount, attempt.currency,
+                                       message=f"broke off: {exc}")
+            finally:
+                stop()
+            result = await self._refuse_partial(owner, attempt.amount, result)
+            owner.note(result.outcome is not Outcome.UNKNOWN or owner.available,
+                       result.message if result.outcome is Outcome.UNKNOWN else "")
+            await self._settle(attempt_id, result, actor)
+        finally:
+            self._running.pop(attempt_id, None)
+            owner.lock.release()
+        if result.outcome is Outcome.UNKNOWN:
+            await self.resolve_pending(owner)
+
+    async def _refuse_partial(self, owner: ReaderOwner, amount: int,
+                              result: PaymentResult) -> PaymentResult:
+        """A partial approval is reversed where the terminal can; else it stays in doubt."""
+        if (result.outcome is not Outcome.APPROVED or result.amount_minor == amount
+                or not owner.reader.capabilities.reversal or not result.receipt_no):
+            return result
+        reverse = getattr(owner.reader, "reverse", None)
+        try:
+            undone = await reverse(result.receipt_no, result.amount_minor, result.currency)  # type: ignore[misc]
+        except DriverError as exc:
+            return replace(result, message=f"partial approval; reversal failed: {exc}")
+        if undone.outcome is Outcome.APPROVED:
+            return replace(result, outcome=Outcome.CANCELLED, message=(
+                f"The terminal approved only {result.amount_minor} of {amount}; "
+                "partial approvals are refused, so it was reversed."))
+        return result
+
+    async def _progress(self, attempt_id: str, text: str) -> None:
+        attempt = await self._db(payments.mark_progress, attempt_id, text)
+        self._publish_payment(attempt)
+
+    async def _settle(self, attempt_id: str, result: PaymentResult, actor: Actor,
+                      how: str | None = None) -> None:
+        attempt, cart = await self._db(payments.record_result, self.shop, attempt_id, result,
+                                       actor, how)
+        self._publish_payment(attempt)
+        if cart is not None:
+            self._publish_cart(cart)
+
+    # --- in doubt --------------------------------------------------------------------------------
+
+    async def resolve_pending(self, owner: ReaderOwner) -> None:
+        """Ask the terminal about every in-doubt attempt on it (ZVT: repeat receipt)."""
+        if not owner.reader.capabilities.last_transaction:
+            return  # Concert v2 has no query: the operator decides
+        for attempt in await self._db(payments.in_doubt):
+            if attempt.reader == owner.url:
+                await self.resolve_from_terminal(attempt.id)
+
+    async def resolve_from_terminal(self, attempt_id: str) -> PaymentPublic:
+        """Compare the terminal's last transaction with an in-doubt attempt and settle it."""
+        attempt = await self._db(payments.get_attempt, attempt_id)
+        owner = next((o for o in self.owners.values() if o.url == attempt.reader), None)
+        if attempt.status != IN_DOUBT:
+            raise Conflict(f"Card payment {attempt_id} is {attempt.status}, not in doubt.")
+        if owner is None or not owner.reader.capabilities.last_transaction:
+            raise Conflict("This terminal cannot be asked about its last payment: check its "
+                           "printout or totals and resolve it by hand.")
+        async with owner.lock:
+            try:
+                last = await owner.reader.last_transaction()
+            except DriverError as exc:
+                owner.note(False, str(exc))
+                return payments.public(attempt)
+            owner.note(True)
+            known = await self._db(payments.known_terminal_receipts, owner.url, attempt.id)
+            if last is None or (last.receipt_no and last.receipt_no in known):
+                result = PaymentResult(Outcome.FAILED, attempt.amount, attempt.currency,
+                                       message="The terminal's last transaction is an earlier "
+                                               "one: this payment never ran.")
+            elif last.amount_minor != attempt.amount:
+                return payments.public(attempt)  # not ours; leave it to the operator
+            elif last.outcome is Outcome.APPROVED and not await self._db(
+                    payments.sale_can_take, attempt):
+                result = await self._reverse(owner, attempt, last)
+            else:
+                result = replace(last, message=f"from the terminal's repeat receipt: "
+                                               f"{last.outcome.value}")
+        await self._settle(attempt.id, result, SYSTEM, how="terminal")
+        log.info("in-doubt card payment %s resolved by the terminal: %s", attempt.id,
+                 result.outcome.value)
+        return payments.public(await self._db(payments.get_attempt, attempt.id))
+
+    async def _reverse(self, owner: ReaderOwner, attempt: Any,
+                       last: PaymentResult) -> PaymentResult:
+        reverse = getattr(owner.reader, "reverse", None)
+        if reverse is None or not last.receipt_no:
+            return replace(last, outcome=Outcome.UNKNOWN,
+                           message="approved, but the sale cannot take it: refund it by hand")
+        undone = await reverse(last.receipt_no, last.amount_minor, last.currency)
+        if undone.outcome is Outcome.APPROVED:
+            return replace(last, outcome=Outcome.CANCELLED,
+                           message="approved after the sale was closed: reversed on the terminal")
+        return replace(last, outcome=Outcome.UNKNOWN, message="reversal refused: refund by hand")
+
+    # --- health ----------------------------------------------------------------------------------
+
+    async def _watch(self, owner: ReaderOwner) -> None:
+        """Poll an idle reader; back off while it is away; resolve in-doubt work on recovery."""
+        poll = self.shop.settings.reader_poll_seconds
+        backoff = 1.0
+        while True:
+            if not owner.lock.locked():
+                async with owner.lock:
+                    try:
+                        status = await owner.reader.status()
+                        ok, error = status.available, status.detail if not status.available else ""
+                        owner.terminal_id = status.terminal_id or owner.terminal_id
+                    except DriverError as exc:
+                        ok, error = False, str(exc)
+                came_back = ok and (not owner.available or not owner.checked)
+                if owner.note(ok, error):
+                    self.bus.publish(ReaderChanged(lane_id=owner.lane_id, reader=owner.state()))
+                if came_back:
+                    await self.resolve_pending(owner)
+            if owner.available:
+                backoff = 1.0
+                await asyncio.sleep(poll)
+            else:
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, poll)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
+        def work() -> T:
+            with self.db.write() as session:
+                return fn(session, *args)
+
+        return await asyncio.to_thread(work)
+
+    def _publish_payment(self, attempt: Any) -> None:
+        self.bus.publish(PaymentUpdated(lane_id=attempt.lane_id,
+                                        payment=payments.public(attempt)))
+
+    def _publish_cart(self, cart: SalePublic) -> None:
+        publish_cart(self.bus, cart)
+

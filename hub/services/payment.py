@@ -1,0 +1,204 @@
+"""Card payment attempts: the state machine, written to the database before and after the reader.
+
+Nothing here talks to a reader; hub/devices/card_readers.py does, and calls these functions
+between steps so that every step is on disk before the next byte goes out.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlmodel import Session, col, select
+
+from drivers.card import Outcome, PaymentResult
+from hub.models import PaymentAttempt, Sale, Tender
+from hub.models.base import utcnow
+from hub.models.payment import ACTIVE, FINAL, IN_DOUBT, PaymentPublic
+from hub.models.sale import SalePublic
+from hub.money import format_amount
+from hub.services.auth import Actor, approve
+from hub.services.context import Shop
+from hub.services.errors import Conflict, Invalid, NotFound
+from hub.services.records import audit
+from hub.services.sale import apply_tender, payable, sale_public
+
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def public(attempt: PaymentAttempt) -> PaymentPublic:
+    """The client-facing picture of an attempt."""
+    return PaymentPublic.model_validate(attempt, from_attributes=True)
+
+
+def get_attempt(session: Session, attempt_id: str) -> PaymentAttempt:
+    """An attempt, or a clear error."""
+    attempt = session.get(PaymentAttempt, attempt_id)
+    if attempt is None:
+        raise NotFound(f"There is no card payment {attempt_id}.")
+    return attempt
+
+
+def create_attempt(
+    session: Session,
+    lane_id: str,
+    actor: Actor,
+    reader_url: str,
+    amount: int | None,
+    request_id: str | None = None,
+) -> tuple[PaymentAttempt, bool]:
+    """Record a card payment for the lane's cart before anything is sent; (attempt, is_new)."""
+    if request_id is not None:
+        done = session.exec(
+            select(PaymentAttempt).where(PaymentAttempt.request_id == request_id)
+        ).first()
+        if done is not None:
+            return done, False
+    sale, due = payable(session, lane_id)  # also refuses while another card payment runs
+    amount = due if amount is None else amount
+    if not 0 < amount <= due:
+        raise Invalid(
+            f"A card payment is between 0,01 and what is due ({format_amount(due, sale.currency)})."
+        )
+    reference = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
+    attempt = PaymentAttempt(
+        reference=reference, sale_id=sale.id, lane_id=lane_id, reader=reader_url, amount=amount,
+        currency=sale.currency, request_id=request_id, created_by=actor.user_id,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt, True
+
+
+def _set(session: Session, attempt: PaymentAttempt, status: str, **fields: object) -> None:
+    attempt.status = status
+    for name, value in fields.items():
+        setattr(attempt, name, value)
+    attempt.updated_at = utcnow()
+    session.add(attempt)
+
+
+def mark_sent(session: Session, attempt_id: str) -> PaymentAttempt:
+    """The request is about to go to the reader: from now on a crash means 'in doubt'."""
+    attempt = get_attempt(session, attempt_id)
+    if attempt.status != "created":
+        raise Conflict(f"Card payment {attempt_id} was already sent.")
+    _set(session, attempt, "sent")
+    return attempt
+
+
+def mark_progress(session: Session, attempt_id: str, text: str) -> PaymentAttempt:
+    """The terminal is working on it (insert card, PIN …)."""
+    attempt = get_attempt(session, attempt_id)
+    if attempt.status in ("sent", "in_progress"):
+        _set(session, attempt, "in_progress", progress=text[:80])
+    return attempt
+
+
+def _terminal_fields(result: PaymentResult) -> dict[str, object]:
+    return {
+        "masked_pan": result.masked_pan, "brand": result.brand, "auth_code": result.auth_code,
+        "trace_no": result.trace_no, "terminal_receipt_no": result.receipt_no,
+        "terminal_id": result.terminal_id, "receipt_lines": list(result.receipt_lines),
+        "message": result.message[:200],
+    }
+
+
+def _take(session: Session, shop: Shop, attempt: PaymentAttempt, actor: Actor) -> SalePublic:
+    """Put an approved card payment on its sale (which completes if now fully paid)."""
+    sale = session.get(Sale, attempt.sale_id)
+    assert sale is not None
+    reference = " ".join(x for x in (attempt.brand, attempt.masked_pan, attempt.auth_code) if x)
+    session.add(Tender(sale_id=sale.id, method="card", amount=attempt.amount,
+                       reference=reference[:64] or attempt.reference, payment_id=attempt.id))
+    session.flush()
+    return apply_tender(session, shop, sale, actor)
+
+
+def sale_can_take(session: Session, attempt: PaymentAttempt) -> bool:
+    """Whether the attempt's sale is still open and owes at least the attempt's amount."""
+    sale = session.get(Sale, attempt.sale_id)
+    if sale is None or sale.status != "open":
+        return False
+    paid = sum(t.amount for t in session.exec(select(Tender).where(Tender.sale_id == sale.id)))
+    return sale.total - paid >= attempt.amount
+
+
+def record_result(
+    session: Session, shop: Shop, attempt_id: str, result: PaymentResult, actor: Actor,
+    how: str | None = None,
+) -> tuple[PaymentAttempt, SalePublic | None]:
+    """Write what the reader answered; an approval pays the sale (and may complete it)."""
+    attempt = get_attempt(session, attempt_id)
+    if attempt.status in FINAL:
+        return attempt, None  # already settled (a repeated answer is harmless)
+    fields = _terminal_fields(result)
+    if result.outcome is Outcome.APPROVED:
+        if result.amount_minor != attempt.amount:
+            _set(session, attempt, IN_DOUBT, **{**fields, "message": (
+                f"The terminal approved {format_amount(result.amount_minor, attempt.currency)} "
+                f"instead of {format_amount(attempt.amount, attempt.currency)}; partial "
+                "approvals are refused: reverse it on the terminal.")})
+            return attempt, None
+        _set(session, attempt, "approved", resolved_how=how, **fields)
+        return attempt, _take(session, shop, attempt, actor)
+    status = {Outcome.DECLINED: "declined", Outcome.CANCELLED: "cancelled",
+              Outcome.FAILED: "failed", Outcome.UNKNOWN: IN_DOUBT}[result.outcome]
+    _set(session, attempt, status, resolved_how=how, **fields)
+    return attempt, sale_public(session, session.get(Sale, attempt.sale_id))  # type: ignore[arg-type]
+
+
+def interrupted(session: Session) -> list[PaymentAttempt]:
+    """After a restart: never-sent attempts failed; sent ones are in doubt until resolved."""
+    changed = []
+    for attempt in session.exec(
+        select(PaymentAttempt).where(col(PaymentAttempt.status).in_(ACTIVE))
+    ):
+        if attempt.status == "created":
+            _set(session, attempt, "failed", message="The hub stopped before sending it.")
+        else:
+            _set(session, attempt, IN_DOUBT,
+                 message="The hub stopped while the terminal had it: in doubt until resolved.")
+        changed.append(attempt)
+    return changed
+
+
+def in_doubt(session: Session) -> list[PaymentAttempt]:
+    """Every attempt whose outcome is unknown, oldest first."""
+    return list(session.exec(
+        select(PaymentAttempt).where(PaymentAttempt.status == IN_DOUBT)
+        .order_by(col(PaymentAttempt.created_at))
+    ))
+
+
+def known_terminal_receipts(session: Session, reader_url: str, but: str) -> set[str]:
+    """Terminal receipt numbers already matched to other attempts on this reader."""
+    rows = session.exec(
+        select(PaymentAttempt.terminal_receipt_no).where(
+            PaymentAttempt.reader == reader_url, PaymentAttempt.id != but,
+            col(PaymentAttempt.terminal_receipt_no).is_not(None),
+            PaymentAttempt.status == "approved")
+    )
+    return {r for r in rows if r}
+
+
+def resolve_by_operator(
+    session: Session, shop: Shop, attempt_id: str, outcome: str, actor: Actor,
+    approval: tuple[str, str] | None, note: str,
+) -> tuple[PaymentAttempt, SalePublic | None]:
+    """A manager settles an in-doubt payment from the terminal's own printout or totals."""
+    attempt = get_attempt(session, attempt_id)
+    if attempt.status != IN_DOUBT:
+        raise Conflict(f"Card payment {attempt_id} is {attempt.status}, not in doubt.")
+    if outcome not in ("approved", "declined"):
+        raise Invalid("An in-doubt card payment is resolved as 'approved' or 'declined'.")
+    approver = approve(session, actor, approval, shop.settings, "settling an in-doubt payment")
+    if outcome == "approved" and not sale_can_take(session, attempt):
+        raise Conflict("The sale no longer needs this amount: refund it on the terminal, then "
+                       "resolve the payment as 'declined' with a note.")
+    audit(session, "payment_resolved", actor, approved_by=approver, lane_id=attempt.lane_id,
+          ref=attempt.id, outcome=outcome, amount=attempt.amount, note=note[:200])
+    result = PaymentResult(outcome=Outcome(outcome), amount_minor=attempt.amount,
+                           currency=attempt.currency, message=f"operator: {note}"[:200])
+    attempt.status = "sent"  # reopen for record_result; written once, in this transaction
+    attempt.resolved_by = approver
+    return record_result(session, shop, attempt_id, result, actor, how="operator")

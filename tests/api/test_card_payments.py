@@ -1,0 +1,201 @@
+"""Card payments on emulated terminals through the hub: journaled first, never doubled,
+resolved when in doubt."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from drivers.emulators.concert import ConcertEmulator
+from drivers.emulators.zvt import ZvtEmulator
+from hub.app import create_app
+from hub.config import Settings
+from tests.conftest import Till, login
+
+MANAGER = {"username": "maria", "pin": "1234"}
+
+
+def _hub(tmp_path: Path, spec: str) -> TestClient:
+    settings = Settings(data_dir=tmp_path / "hub", demo_data=True, card_readers={"1": spec},
+                        card_answer_seconds=2.0, reader_poll_seconds=0.3)
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture
+def zvt() -> Iterator[ZvtEmulator]:
+    emulator = ZvtEmulator(currency=752)
+    emulator.start_tcp()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def zvt_hub(tmp_path: Path, zvt: ZvtEmulator) -> Iterator[TestClient]:
+    with _hub(tmp_path, f"zvt:{zvt.url}") as client:
+        yield client
+
+
+def _ring_up(till: Till, name: str = "Kaffe mellanrost 450 g") -> dict:
+    till.post("/lanes/1/shift/open", {"counted": 0}, expect=201)
+    return till.scan("1", till.product(name)["gtin"])
+
+
+def _wait(till: Till, payment_id: str, done=lambda p: p["status"] not in
+          ("created", "sent", "in_progress"), seconds: float = 15) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        payment = till.get(f"/payments/{payment_id}")
+        if done(payment):
+            return payment
+        time.sleep(0.05)
+    raise AssertionError(f"payment still {payment['status']}")
+
+
+def test_approved_card_payment_completes_the_sale_and_streams_progress(
+        zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    cashier = login(zvt_hub, "erik")
+    cart = _ring_up(cashier)
+    token = cashier.headers["Authorization"][7:]
+    with zvt_hub.websocket_connect(f"/api/v1/ws?token={token}") as ws:
+        ws.send_text(json.dumps({"type": "subscribe", "lanes": ["1"]}))
+        started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+        assert started["status"] == "created" and started["amount"] == cart["total"] == 6995
+        seen: list[str] = []
+        while "sale.completed" not in seen:
+            event = json.loads(ws.receive_text())
+            seen.append(event["type"])
+            if event["type"] == "payment.updated":
+                seen.append(f"payment:{event['payment']['status']}")
+    assert seen.index("payment:sent") < seen.index("payment:in_progress") < seen.index(
+        "payment:approved") < seen.index("sale.completed")
+    payment = cashier.get(f"/payments/{started['id']}")
+    assert payment["masked_pan"] == "4711********1234" and payment["receipt_lines"]
+    sale = cashier.get("/sales", params={"lane_id": "1"})[0]
+    assert sale["tenders"][0]["method"] == "card" and sale["tenders"][0]["amount"] == 6995
+    assert sale["rounding"] == 0  # card pays the exact amount
+    assert [t.amount_minor for t in zvt.batch] == [6995]  # charged exactly once
+
+
+def test_declined_card_leaves_the_sale_open_for_another_tender(zvt_hub: TestClient,
+                                                               zvt: ZvtEmulator) -> None:
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    zvt.script.extend(["decline"])
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, started["id"])["status"] == "declined"
+    cart = cashier.get("/lanes/1/cart")
+    assert cart["status"] == "open" and cart["due"] == 6995
+    assert cashier.pay_cash("1", 7000)["status"] == "completed"
+
+
+def test_cashier_cancels_a_running_payment(zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    zvt.script.extend(["slow_cardholder:5"])
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    _wait(cashier, started["id"], lambda p: p["status"] == "in_progress")
+    # The cart is frozen while the card has the amount.
+    assert "card payment is running" in cashier.scan("1", "7310005000015", expect=409)["message"]
+    cashier.post(f"/payments/{started['id']}/cancel")
+    assert _wait(cashier, started["id"])["status"] == "cancelled"
+    assert cashier.get("/lanes/1/cart")["due"] == 6995
+
+
+def test_terminal_that_goes_silent_leaves_the_payment_in_doubt_then_resolves_it(
+        zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    zvt.script.extend(["power_loss:3"])  # the money moves; the answer never comes
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    doubt = _wait(cashier, started["id"])
+    assert doubt["status"] == "unknown"  # never "declined"
+    assert [p["id"] for p in cashier.get("/payments/in-doubt")] == [started["id"]]
+    assert "in doubt" in cashier.pay_cash("1", 7000, expect=409)["message"]
+    # When the terminal answers again the hub reads its repeat receipt and settles the payment.
+    settled = _wait(cashier, started["id"], lambda p: p["status"] != "unknown")
+    assert settled["status"] == "approved" and settled["resolved_how"] == "terminal"
+    assert cashier.get("/sales", params={"lane_id": "1"})[0]["tenders"][0]["method"] == "card"
+    debits = [t for t in zvt.batch if t.kind == "payment"]
+    assert len(debits) == 1  # no second debit was ever sent
+
+
+def test_in_doubt_payment_for_a_sale_that_cannot_stand_is_reversed(zvt_hub: TestClient,
+                                                                    zvt: ZvtEmulator) -> None:
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    zvt.script.extend(["power_loss:2"])
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, started["id"])["status"] == "unknown"
+    # Meanwhile the customer paid cash at another lane; the manager settles the sale otherwise:
+    with zvt_hub.app.state.db.write() as s:
+        from hub.models import Sale
+        sale = s.get(Sale, started["sale_id"])
+        sale.status = "cancelled"
+        s.add(sale)
+    settled = _wait(cashier, started["id"], lambda p: p["status"] != "unknown")
+    assert settled["status"] == "cancelled" and "reversed" in settled["message"]
+    assert zvt.last is not None and zvt.last.kind == "reversal"
+
+
+def test_partial_approval_is_refused_and_reversed(zvt_hub: TestClient, zvt: ZvtEmulator,
+                                                  monkeypatch) -> None:
+    from dataclasses import replace
+
+    from drivers.zvt import ZvtReader
+
+    real_pay = ZvtReader.pay
+
+    async def partial(self, amount_minor, currency, reference):  # the terminal approves less
+        result = await real_pay(self, amount_minor, currency, reference)
+        return replace(result, amount_minor=amount_minor - 1000)
+
+    monkeypatch.setattr(ZvtReader, "pay", partial)
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    done = _wait(cashier, started["id"])
+    assert done["status"] == "cancelled" and "partial" in done["message"]
+    assert zvt.last is not None and zvt.last.kind == "reversal"
+    assert cashier.get("/lanes/1/cart")["due"] == 6995
+
+
+def test_concert_in_doubt_is_settled_by_a_manager_and_audited(tmp_path: Path) -> None:
+    emulator = ConcertEmulator(script=["no_answer"])
+    path = emulator.start()
+    try:
+        with _hub(tmp_path, f"concert:{path}") as client:
+            cashier = login(client, "erik")
+            _ring_up(cashier, "Dagstidning")
+            started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+            assert _wait(cashier, started["id"])["status"] == "unknown"
+            r = cashier.post(f"/payments/{started['id']}/resolve", {}, expect=409)
+            assert "resolve it by hand" in r["message"]
+            r = cashier.post(f"/payments/{started['id']}/resolve",
+                             {"outcome": "approved", "note": "terminal slip shows approved"},
+                             expect=403)
+            assert r["error"] == "approval_required"
+            settled = cashier.post(f"/payments/{started['id']}/resolve",
+                                   {"outcome": "approved", "note": "slip shows approved",
+                                    "approval": MANAGER})
+            assert settled["status"] == "approved" and settled["resolved_how"] == "operator"
+            assert cashier.get("/lanes/1/cart")["status"] == "open"  # a new, empty cart
+            assert cashier.get("/sales", params={"lane_id": "1"})[0]["total"] == 4000
+            audit = login(client, "maria").get("/audit", params={"action": "payment_resolved"})
+            assert audit[0]["ref"] == started["id"] and audit[0]["approved_by"] is not None
+    finally:
+        emulator.stop()
+
+
+def test_a_lane_without_a_reader_says_so(zvt_hub: TestClient) -> None:
+    cashier = login(zvt_hub, "erik")
+    cashier.post("/lanes/2/shift/open", {"counted": 0}, expect=201)
+    cashier.scan("2", "7310005000015")
+    r = cashier.post("/lanes/2/cart/tenders/card", {}, expect=409)
+    assert "no card reader" in r["message"]
+    readers = cashier.get("/devices/card-readers")
+    assert [(r["lane_id"], r["protocol"]) for r in readers] == [("1", "zvt")]
