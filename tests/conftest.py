@@ -113,8 +113,9 @@ def free_port() -> int:
 class HubProcess:
     """A real `kassa hub serve` process, for crash and concurrency tests."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
+        self.env = env or {}
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -127,7 +128,7 @@ class HubProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "hub", "hub", "serve", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--demo-data"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
