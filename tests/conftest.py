@@ -128,7 +128,8 @@ class HubProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "hub", "hub", "serve", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--demo-data"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
+            stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

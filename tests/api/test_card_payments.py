@@ -199,3 +199,32 @@ def test_a_lane_without_a_reader_says_so(zvt_hub: TestClient) -> None:
     assert "no card reader" in r["message"]
     readers = cashier.get("/devices/card-readers")
     assert [(r["lane_id"], r["protocol"]) for r in readers] == [("1", "zvt")]
+
+
+def test_reader_availability_is_pushed_when_the_terminal_goes_and_comes_back(
+        tmp_path: Path) -> None:
+    emulator = ZvtEmulator(currency=752)
+    host, port = emulator.start_tcp()
+    with _hub(tmp_path, f"zvt:{emulator.url}") as client:
+        manager = login(client, "maria")
+        token = manager.headers["Authorization"][7:]
+        with client.websocket_connect(f"/api/v1/ws?token={token}") as ws:
+            ws.send_text(json.dumps({"type": "subscribe", "lanes": ["1"]}))
+
+            def reader_event() -> dict:
+                while True:
+                    event = json.loads(ws.receive_text())
+                    if event["type"] == "reader.changed":
+                        return event["reader"]
+
+            deadline = time.monotonic() + 10
+            while not manager.get("/devices/card-readers")[0]["available"]:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            emulator.stop()  # cable pulled
+            gone = reader_event()
+            assert gone["available"] is False and gone["last_error"]
+            emulator = ZvtEmulator(currency=752)
+            emulator.start_tcp(host, port)  # plugged back in
+            assert reader_event()["available"] is True
+    emulator.stop()
