@@ -50,14 +50,18 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the hub's REST API and websocket."""
+    _serve(_settings(data_dir, demo_data=demo_data), host, port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from hub.app import create_app
 
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(_settings(data_dir, demo_data=demo_data)), host=host, port=port,
-                log_level="info", ws="websockets-sansio")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                ws="websockets-sansio")
 
 
 @db_app.command("upgrade")
@@ -143,9 +147,22 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for the hub")] = 8000,
     data_dir: DataDir = Path(".kassa-demo"),
 ) -> None:
-    """Run the demo store: a hub with the demo catalog, lanes and staff."""
-    typer.echo(DEMO_GUIDE.format(port=port, data_dir=data_dir))
-    serve(host="127.0.0.1", port=port, data_dir=data_dir, demo_data=True)
+    """Run the demo store: a hub with the demo catalog, lanes, staff and emulated card readers."""
+    from drivers.emulators.concert import ConcertEmulator
+    from drivers.emulators.zvt import ZvtEmulator
+
+    zvt = ZvtEmulator(currency=752)  # an emulated ZVT terminal on TCP for lane 1
+    zvt.start_tcp()
+    concert = ConcertEmulator()  # an emulated Ingenico (Concert) on a pty for lane 2
+    concert_path = concert.start()
+    readers = {"1": f"zvt:{zvt.url}", "2": f"concert:{concert_path}"}
+    typer.echo(DEMO_GUIDE.format(port=port, data_dir=data_dir, zvt=zvt.url,
+                                 concert=concert_path))
+    try:
+        _serve(_settings(data_dir, demo_data=True, card_readers=readers), "127.0.0.1", port)
+    finally:
+        zvt.stop()
+        concert.stop()
 
 
 DEMO_GUIDE = """
@@ -153,5 +170,6 @@ Kassa demo store — hub on http://127.0.0.1:{port}  (data in {data_dir}/)
   API docs:   http://127.0.0.1:{port}/docs
   Staff PINs: admin/9999 (admin), maria/1234 (manager), erik/1111 and sara/2222 (cashiers)
   Lanes:      1 2 3 (registers), K1 K2 (kiosks), W1 (phone)
-  Try it:     scripts/demo_sale.sh {port}   (open a shift, sell, pay cash, print the receipt)
+  Card:       lane 1 ZVT emulator at {zvt}, lane 2 Concert emulator at {concert}
+  Try it:     scripts/demo_sale.sh {port}   (open a shift, sell, pay cash and card, receipts)
 """

@@ -41,7 +41,7 @@ def _header(settings: Settings, lane_id: str, receipt_no: int | None, cashier: s
     ]
 
 
-_TENDER_NAMES = {"cash": "Kontant", "card_external": "Kort"}
+_TENDER_NAMES = {"cash": "Kontant", "card": "Kort", "card_external": "Kort"}
 
 
 def render_sale(sale: SalePublic, settings: Settings, cashier: str, copy: bool = False) -> str:
@@ -75,6 +75,8 @@ def render_sale(sale: SalePublic, settings: Settings, cashier: str, copy: bool =
         name = _TENDER_NAMES.get(tender.method, tender.method)
         shown = tender.tendered if tender.method == "cash" else tender.amount
         out.append(_row(name, format_amount(shown, cur)))
+        if tender.method != "cash" and tender.reference:
+            out.append(f"  {tender.reference}")
     if sale.change:
         out.append(_row("Växel", format_amount(sale.change, cur)))
     out += _vat_table([(row.rate_bp, row.vat, row.net, row.gross) for row in sale.vat], cur)
