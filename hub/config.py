@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     # Card reader per lane: "zvt:socket://10.0.0.5:20007", "zvt:/dev/ttyUSB0",
     # "concert:/dev/ttyACM0".
     card_readers: dict[str, str] = {}
+    card_reader_baud: int = Field(9600, gt=0, description="Serial speed of the card readers")
     concert_serial_mode: str = "7E1"  # native RS-232; USB CDC ports are usually 8N1
     card_answer_seconds: float = Field(180.0, gt=0, description="ZVT T4 / Concert answer wait")
     reader_poll_seconds: float = Field(15.0, gt=0, description="Health check of idle readers")

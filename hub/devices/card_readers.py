@@ -41,9 +41,10 @@ def parse_spec(spec: str) -> tuple[str, str]:
 def build_reader(protocol: str, url: str, settings: Settings) -> CardReader:
     """The driver for a configured reader."""
     if protocol == "zvt":
-        return ZvtReader(url, currency=settings.currency,
+        return ZvtReader(url, currency=settings.currency, baudrate=settings.card_reader_baud,
                          timers=ZvtTimers(t4=settings.card_answer_seconds))
     return ConcertReader(url, serial_mode=settings.concert_serial_mode,
+                         baudrate=settings.card_reader_baud,
                          timers=ConcertTimers(answer=settings.card_answer_seconds))
 
 

@@ -1,0 +1,18 @@
+"""`python -m bench [--quick]`: run every benchmark; one JSON line per figure."""
+
+from __future__ import annotations
+
+import argparse
+
+from bench import card_overhead
+
+
+def main() -> None:
+    """Run the benchmarks and print their figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="few repetitions (CI smoke run)")
+    args = parser.parse_args()
+    card_overhead.run(quick=args.quick)
+
+
+main()

@@ -1,0 +1,160 @@
+"""The hub's own overhead per card payment, against the line time of the bytes exchanged.
+
+A ZVT emulator serves serial framing on a pty; the hub's ZvtReader is configured at 9600 and at
+115200 baud. A pty moves bytes at memory speed, so what a payment takes here is the work of the
+hub, the driver and the emulator, not of the wire. Every byte both sides write is counted, and
+the line time those bytes would need on a real 8N2 serial line (11 bits per byte) is computed
+in the same run: the raw limit the overhead is compared against.
+
+Figures (medians over the runs):
+- card_payment_hub_ms: POST .../tenders/card → sale.completed on the websocket, against a
+  real hub process (hub + driver + emulator)
+- card_payment_driver_ms: ZvtReader.pay alone against the same emulator (driver + emulator)
+- card_payment_hub_overhead_ms: the difference — what the hub itself adds
+- card_payment_line_time_ms: the bytes of one payment × bit time, at each baud rate
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from drivers.emulators import line as emulator_line
+from drivers.emulators.zvt import ZvtEmulator
+from drivers.zvt import ZvtReader
+
+BITS_PER_BYTE = 11  # 8N2: start + 8 data + 2 stop
+
+
+class ByteCounter:
+    """Counts the bytes the emulator writes to and reads from its pty (both directions)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._write = emulator_line.PtyLine.write
+        self._read = emulator_line.PtyLine._raw_read
+
+    def __enter__(self) -> ByteCounter:
+        counter = self
+
+        def write(line: Any, data: bytes) -> None:
+            counter.total += len(data)
+            counter._write(line, data)
+
+        def read(line: Any, timeout: float) -> bytes | None:
+            data = counter._read(line, timeout)
+            counter.total += len(data or b"")
+            return data
+
+        emulator_line.PtyLine.write = write  # type: ignore[method-assign]
+        emulator_line.PtyLine._raw_read = read  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        emulator_line.PtyLine.write = self._write  # type: ignore[method-assign]
+        emulator_line.PtyLine._raw_read = self._read  # type: ignore[method-assign]
+
+
+def _emit(name: str, value: float, unit: str, **extra: Any) -> None:
+    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}))
+
+
+def _driver_ms(url: str, baud: int, runs: int) -> list[float]:
+    async def go() -> list[float]:
+        times = []
+        async with ZvtReader(url, currency="SEK", baudrate=baud) as reader:
+            for i in range(runs):
+                start = time.perf_counter()
+                result = await reader.pay(1995, "SEK", f"B{i}")
+                times.append((time.perf_counter() - start) * 1000)
+                assert result.outcome.value == "approved", result
+        return times
+
+    return asyncio.run(go())
+
+
+def _hub_ms(url: str, baud: int, runs: int) -> list[float]:
+    """Payments through a real hub process, timed from the POST to the sale.completed event."""
+    from websockets.sync.client import connect
+
+    data_dir = Path(tempfile.mkdtemp(prefix="kassa-bench-"))
+    port = _free_port()
+    env = {**os.environ, "KASSA_CARD_READERS": json.dumps({"1": f"zvt:{url}"}),
+           "KASSA_CARD_READER_BAUD": str(baud), "KASSA_READER_POLL_SECONDS": "3600"}
+    hub = subprocess.Popen([sys.executable, "-m", "hub", "hub", "serve", "--port", str(port),
+                            "--data-dir", str(data_dir), "--demo-data"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base)
+        with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as http:
+            token = http.post("/auth/login", json={"username": "erik", "pin": "1111"}
+                              ).json()["token"]
+            http.headers["Authorization"] = f"Bearer {token}"
+            http.post("/lanes/1/shift/open", json={"counted": 0}).raise_for_status()
+            times = []
+            with connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}") as ws:
+                ws.send(json.dumps({"type": "subscribe", "lanes": ["1"]}))
+                for _ in range(runs):
+                    http.post("/lanes/1/cart/items", json={"product_id": 5}).raise_for_status()
+                    start = time.perf_counter()
+                    http.post("/lanes/1/cart/tenders/card", json={}).raise_for_status()
+                    while json.loads(ws.recv())["type"] != "sale.completed":
+                        pass
+                    times.append((time.perf_counter() - start) * 1000)
+        return times
+    finally:
+        hub.terminate()
+        hub.wait(10)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise TimeoutError("the hub did not start")
+
+
+def run(quick: bool = False) -> None:
+    """Measure and print the card payment figures."""
+    runs = 5 if quick else 40
+    for baud in (9600, 115200):
+        with ByteCounter() as counter, ZvtEmulator(currency=752) as emulator:
+            url = emulator.start_pty()
+            driver = _driver_ms(url, baud, runs)
+            bytes_per_payment = counter.total / runs
+        with ZvtEmulator(currency=752) as emulator:
+            url = emulator.start_pty()
+            hub = _hub_ms(url, baud, runs)
+        line_ms = bytes_per_payment * BITS_PER_BYTE / baud * 1000
+        hub_med, driver_med = statistics.median(hub), statistics.median(driver)
+        overhead = hub_med - driver_med
+        common = {"baud": baud, "runs": runs}
+        _emit("card_payment_bytes", bytes_per_payment, "bytes", **common)
+        _emit("card_payment_line_time_ms", line_ms, "ms", **common)
+        _emit("card_payment_driver_ms", driver_med, "ms", **common)
+        _emit("card_payment_hub_ms", hub_med, "ms", limit=line_ms,
+              ratio=round(hub_med / line_ms, 3), **common)
+        _emit("card_payment_hub_overhead_ms", overhead, "ms", goal=5.0, limit=line_ms,
+              ratio=round(overhead / line_ms, 3), **common)
