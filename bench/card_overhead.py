@@ -103,16 +103,20 @@ def _hub_ms(url: str, baud: int, runs: int) -> list[float]:
                               ).json()["token"]
             http.headers["Authorization"] = f"Bearer {token}"
             http.post("/lanes/1/shift/open", json={"counted": 0}).raise_for_status()
-            times = []
+            times: list[float] = []
+            posted: list[float] = []
             with connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}") as ws:
                 ws.send(json.dumps({"type": "subscribe", "lanes": ["1"]}))
                 for _ in range(runs):
                     http.post("/lanes/1/cart/items", json={"product_id": 5}).raise_for_status()
                     start = time.perf_counter()
                     http.post("/lanes/1/cart/tenders/card", json={}).raise_for_status()
+                    posted.append((time.perf_counter() - start) * 1000)
                     while json.loads(ws.recv())["type"] != "sale.completed":
                         pass
                     times.append((time.perf_counter() - start) * 1000)
+        _emit("card_payment_start_request_ms", statistics.median(posted), "ms", baud=baud,
+              runs=runs)
         return times
     finally:
         hub.terminate()

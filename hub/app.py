@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from hub import __doc__ as hub_doc
 from hub.api import errors, ws
+from hub.api.deps import ActorCache
 from hub.api.events import EventBus
 from hub.api.routes import admin, auth, catalog, lanes, payments, sales, shifts
 from hub.config import Settings
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Kassa hub", version="1", description=hub_doc or "", lifespan=lifespan)
     app.state.bus = EventBus()
+    app.state.actors = ActorCache()
     app.state.ready = False
     errors.install(app)
     for module in (auth, catalog, lanes, payments, shifts, sales, admin):

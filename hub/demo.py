@@ -107,7 +107,7 @@ def demo_products() -> list[Product]:
 
 def load_demo_data(session: Session) -> bool:
     """Fill an empty hub with the demo store; does nothing when products already exist."""
-    if session.exec(select(Product)).first() is not None:
+    if session.exec(select(Product.id).limit(1)).first() is not None:
         return False
     for lane_id, kind, name in DEMO_LANES:
         if session.get(Lane, lane_id) is None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, Strict
+from starlette.concurrency import run_in_threadpool
 
 from hub.api.events import EventBus
 from hub.db import Database
@@ -38,23 +40,60 @@ ShopDep = Annotated[Shop, Depends(get_shop)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
 
 
-def get_actor(
-    db: DbDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+class ActorCache:
+    """Recently seen tokens → who holds them, so a busy till does not look its token up on
+    every scan. Entries live a few seconds; logging out drops one at once."""
+
+    def __init__(self, seconds: float = 10.0) -> None:
+        self.seconds = seconds
+        self._entries: dict[str, tuple[Actor, float]] = {}
+
+    def get(self, token: str) -> Actor | None:
+        """The cached actor for a token, if still fresh."""
+        entry = self._entries.get(token)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, token: str, actor: Actor) -> None:
+        """Remember who holds a token."""
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[token] = (actor, time.monotonic() + self.seconds)
+
+    def drop(self, token: str) -> None:
+        """Forget a token (logout, unpairing)."""
+        self._entries.pop(token, None)
+
+
+async def get_actor(
+    request: Request, db: DbDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
     """Who holds the bearer token."""
     if credentials is None:
         raise Unauthenticated("Log in first: send 'Authorization: Bearer <token>'.")
-    with db.read() as session:
-        return actor_for_token(session, credentials.credentials)
+    cache: ActorCache = request.app.state.actors
+    token = credentials.credentials
+    actor = cache.get(token)
+    if actor is None:
+
+        def look_up() -> Actor:
+            with db.read() as session:
+                return actor_for_token(session, token)
+
+        actor = await run_in_threadpool(look_up)
+        cache.put(token, actor)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def requires(capability: str) -> Callable[[Actor], Actor]:
+def requires(capability: str) -> Callable[[Actor], Awaitable[Actor]]:
     """A dependency that lets only callers whose role grants the capability through."""
 
-    def check(actor: ActorDep) -> Actor:
+    async def check(actor: ActorDep) -> Actor:
         actor.require(capability)
         return actor
 

@@ -92,6 +92,7 @@ class CardPayments:
             self.owners[lane_id] = ReaderOwner(lane_id, protocol, url, reader)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._running: dict[str, ReaderOwner] = {}  # attempt id → owner, while the reader has it
+        self._live: dict[str, Any] = {}  # attempt id → the attempt with its latest progress
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -113,6 +114,11 @@ class CardPayments:
         for owner in self.owners.values():
             with contextlib.suppress(Exception):
                 await owner.reader.close()
+
+    def live(self, attempt_id: str) -> PaymentPublic | None:
+        """A running attempt with the terminal's latest progress, which is not stored."""
+        attempt = self._live.get(attempt_id)
+        return payments.public(attempt) if attempt is not None else None
 
     def states(self) -> list[ReaderState]:
         """Every reader's health."""
@@ -152,12 +158,14 @@ class CardPayments:
         try:
             attempt = await self._db(payments.mark_sent, attempt_id)
             self._running[attempt_id] = owner
+            self._live[attempt_id] = attempt
             self._publish_payment(attempt)
-            loop = asyncio.get_running_loop()
 
             def on_progress(event: ProgressEvent) -> None:
-                text = event.text or event.kind.value
-                loop.create_task(self._progress(attempt_id, text))
+                # Progress is shown, not stored: after a crash 'sent' and 'in progress' are the
+                # same doubt, so a disk write per terminal message would buy nothing.
+                attempt.status, attempt.progress = "in_progress", (event.text or event.kind)[:80]
+                self._publish_payment(attempt)
 
             stop = owner.reader.on_progress(on_progress)
             try:
@@ -178,6 +186,7 @@ class CardPayments:
             await self._settle(attempt_id, result, actor)
         finally:
             self._running.pop(attempt_id, None)
+            self._live.pop(attempt_id, None)
             owner.lock.release()
         if result.outcome is Outcome.UNKNOWN:
             await self.resolve_pending(owner)
@@ -198,10 +207,6 @@ class CardPayments:
                 f"The terminal approved only {result.amount_minor} of {amount}; "
                 "partial approvals are refused, so it was reversed."))
         return result
-
-    async def _progress(self, attempt_id: str, text: str) -> None:
-        attempt = await self._db(payments.mark_progress, attempt_id, text)
-        self._publish_payment(attempt)
 
     async def _settle(self, attempt_id: str, result: PaymentResult, actor: Actor,
                       how: str | None = None) -> None:

@@ -70,7 +70,9 @@ def append(
     session: Session, key: Ed25519PrivateKey, kind: str, ref: str, payload: dict[str, Any]
 ) -> JournalEntry:
     """Add an entry after the last one, in the caller's (write-locked) transaction."""
-    last = session.exec(select(JournalEntry).order_by(col(JournalEntry.seq).desc())).first()
+    last = session.exec(
+        select(JournalEntry).order_by(col(JournalEntry.seq).desc()).limit(1)
+    ).first()
     seq = 1 if last is None else last.seq + 1
     prev_hash = GENESIS if last is None else last.hash
     text = canonical(payload)

@@ -86,14 +86,6 @@ def mark_sent(session: Session, attempt_id: str) -> PaymentAttempt:
     return attempt
 
 
-def mark_progress(session: Session, attempt_id: str, text: str) -> PaymentAttempt:
-    """The terminal is working on it (insert card, PIN …)."""
-    attempt = get_attempt(session, attempt_id)
-    if attempt.status in ("sent", "in_progress"):
-        _set(session, attempt, "in_progress", progress=text[:80])
-    return attempt
-
-
 def _terminal_fields(result: PaymentResult) -> dict[str, object]:
     return {
         "masked_pan": result.masked_pan, "brand": result.brand, "auth_code": result.auth_code,

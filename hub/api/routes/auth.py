@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
@@ -84,12 +84,13 @@ def login(body: Login, db: DbDep, shop: ShopDep) -> LoginResult:
 
 
 @router.post("/auth/logout", status_code=204)
-def logout(db: DbDep, _: ActorDep,
+def logout(request: Request, db: DbDep, _: ActorDep,
            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
     """End this login (or unpair this device)."""
     if credentials is not None:
         with db.write() as s:
             auth.logout(s, credentials.credentials)
+        request.app.state.actors.drop(credentials.credentials)
 
 
 @router.get("/auth/me")

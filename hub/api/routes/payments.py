@@ -69,12 +69,12 @@ def list_in_doubt(db: DbDep, _: Staff) -> list[PaymentPublic]:
 
 
 @router.get("/payments/{payment_id}")
-def get_payment(payment_id: PaymentId, db: DbDep, actor: Staff) -> PaymentPublic:
-    """One card payment."""
+def get_payment(payment_id: PaymentId, db: DbDep, cards: CardDep, actor: Staff) -> PaymentPublic:
+    """One card payment (a running one with the terminal's latest progress)."""
     with db.read() as s:
         attempt = payments.get_attempt(s, payment_id)
     actor.require_lane(attempt.lane_id)
-    return payments.public(attempt)
+    return cards.live(payment_id) or payments.public(attempt)
 
 
 @router.post("/payments/{payment_id}/cancel")

@@ -1,0 +1,26 @@
+"""The benchmarks keep working: `python -m bench --quick` runs and prints well-formed figures.
+
+This checks the figures are produced, not how fast they are (benchmarks are not timed tests).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.slow
+def test_quick_benchmarks_print_one_json_figure_per_line() -> None:
+    run = subprocess.run([sys.executable, "-m", "bench", "--quick"], capture_output=True,
+                         text=True, timeout=240)
+    assert run.returncode == 0, run.stderr
+    figures = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+    names = {f["name"] for f in figures}
+    assert {"card_payment_hub_overhead_ms", "card_payment_line_time_ms"} <= names
+    for figure in figures:
+        assert figure["value"] >= 0 and figure["unit"]
+        if "limit" in figure:
+            assert figure["ratio"] == pytest.approx(figure["value"] / figure["limit"], rel=0.01)
