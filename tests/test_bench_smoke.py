@@ -23,4 +23,5 @@ def test_quick_benchmarks_print_one_json_figure_per_line() -> None:
     for figure in figures:
         assert figure["value"] >= 0 and figure["unit"]
         if "limit" in figure:
-            assert figure["ratio"] == pytest.approx(figure["value"] / figure["limit"], rel=0.01)
+            expected = figure["value"] / figure["limit"]  # ratios are printed to 3 decimals
+            assert figure["ratio"] == pytest.approx(expected, rel=0.02, abs=0.001)

@@ -105,15 +105,18 @@ class CardPayments:
             self._spawn(self._watch(owner))
 
     async def stop(self) -> None:
-        """Stop watching and close the ports (a running payment stays in doubt on disk)."""
-        for task in list(self._tasks):
+        """Stop watching and close the ports (a running payment stays in doubt on disk).
+
+        Bounded in time: a terminal that does not let go must not keep the hub from stopping.
+        """
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:
+            await asyncio.wait(tasks, timeout=3)
         for owner in self.owners.values():
             with contextlib.suppress(Exception):
-                await owner.reader.close()
+                await asyncio.wait_for(owner.reader.close(), 3)
 
     def live(self, attempt_id: str) -> PaymentPublic | None:
         """A running attempt with the terminal's latest progress, which is not stored."""
