@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from hub.config import Settings
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Kassa: an omnichannel point-of-sale and terminal hub.",
                   no_args_is_help=True)
@@ -16,10 +19,12 @@ hub_app = typer.Typer(help="Run the in-store hub.", no_args_is_help=True)
 db_app = typer.Typer(help="The hub database.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 journal_app = typer.Typer(help="The tamper-evident sales journal.", no_args_is_help=True)
+lanes_app = typer.Typer(help="Registers, kiosks and phone lanes.", no_args_is_help=True)
 app.add_typer(hub_app, name="hub")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(journal_app, name="journal")
+app.add_typer(lanes_app, name="lanes")
 
 try:  # the card-terminal emulators live in the drivers library
     from drivers.emulators.cli import emulator_app
@@ -35,9 +40,27 @@ def _settings(data_dir: Path, **extra: object) -> Settings:
     return Settings(data_dir=data_dir, **extra)  # type: ignore[arg-type]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
+
+
+def _in_hub(data_dir: Path, work: Callable[[Any, Settings], T]) -> T:
+    """Run one write transaction on the hub in data_dir (migrated first); errors end the CLI."""
+    from hub.app import prepare
+    from hub.db import Database
+    from hub.services.errors import DomainError
+
+    settings = _settings(data_dir)
+    prepare(settings)
+    db = Database(settings.database_url)
+    try:
+        with db.write() as session:
+            return work(session, settings)
+    except DomainError as exc:
+        _fail(exc.message)
+    finally:
+        db.dispose()
 
 
 @hub_app.command("serve")
@@ -85,20 +108,36 @@ def users_add(
     data_dir: DataDir = Path(".kassa-data"),
 ) -> None:
     """Add a member of staff."""
-    from hub.app import prepare
-    from hub.db import Database
     from hub.services.auth import add_user
-    from hub.services.errors import DomainError
 
-    settings = _settings(data_dir)
-    prepare(settings)
-    db = Database(settings.database_url)
-    try:
-        with db.write() as s:
-            user = add_user(s, username, name or username, role, pin)
-    except DomainError as exc:
-        _fail(exc.message)
+    user = _in_hub(data_dir, lambda s, _: add_user(s, username, name or username, role, pin))
     typer.echo(f"added {user.role} {user.username} (id {user.id})")
+
+
+@lanes_app.command("add")
+def lanes_add(
+    lane_id: Annotated[str, typer.Argument(help="Short id printed on receipts, e.g. 1 or K1")],
+    kind: Annotated[str, typer.Option(help="register, kiosk or phone")] = "register",
+    name: Annotated[str | None, typer.Option(help="Name shown to staff")] = None,
+    data_dir: DataDir = Path(".kassa-data"),
+) -> None:
+    """Add a lane with its own cart and receipt series."""
+    from hub.models import Lane
+    from hub.services.errors import Conflict, Invalid
+
+    def add(session: Any, _: Settings) -> Lane:
+        if kind not in ("register", "kiosk", "phone"):
+            raise Invalid("A lane is a register, kiosk or phone.")
+        if not lane_id.replace("-", "").replace("_", "").isalnum() or len(lane_id) > 32:
+            raise Invalid("A lane id is up to 32 letters, digits, - or _.")
+        if session.get(Lane, lane_id) is not None:
+            raise Conflict(f"Lane {lane_id} exists already.")
+        lane = Lane(id=lane_id, kind=kind, name=name or lane_id)
+        session.add(lane)
+        return lane
+
+    lane = _in_hub(data_dir, add)
+    typer.echo(f"added {lane.kind} lane {lane.id}")
 
 
 @app.command("pair")
@@ -108,19 +147,9 @@ def pair(
     data_dir: DataDir = Path(".kassa-data"),
 ) -> None:
     """Make a short-lived pairing code for a kiosk, terminal or display."""
-    from hub.app import prepare
-    from hub.db import Database
     from hub.services.auth import create_pairing_code
-    from hub.services.errors import DomainError
 
-    settings = _settings(data_dir)
-    prepare(settings)
-    db = Database(settings.database_url)
-    try:
-        with db.write() as s:
-            code, row = create_pairing_code(s, role, lane, None, settings)
-    except DomainError as exc:
-        _fail(exc.message)
+    code, row = _in_hub(data_dir, lambda s, st: create_pairing_code(s, role, lane, None, st))
     typer.echo(code)
     typer.echo(f"valid until {row.expires_at:%H:%M} UTC for a {role} on lane {lane}", err=True)
 

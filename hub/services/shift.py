@@ -163,24 +163,25 @@ def open_shift(session: Session, shop: Shop, lane_id: str, actor: Actor,
     return shift_public(session, shift)
 
 
+def _cash_move_shift(session: Session, lane_id: str, actor: Actor, amount: int, reason: str,
+                     direction: str) -> Shift:
+    _require_user(actor)
+    _check_amount(amount, f"A pay-{direction}")
+    if not reason.strip():
+        raise Invalid(f"Say why cash is paid {direction}.")
+    return _require_shift(session, lane_id)
+
+
 def pay_in(session: Session, lane_id: str, actor: Actor, amount: int, reason: str) -> ShiftPublic:
     """Put cash into the drawer (change from the safe, for example)."""
-    _require_user(actor)
-    _check_amount(amount, "A pay-in")
-    if not reason.strip():
-        raise Invalid("Say why cash is paid in.")
-    shift = _require_shift(session, lane_id)
+    shift = _cash_move_shift(session, lane_id, actor, amount, reason, "in")
     _movement(session, shift, actor, "pay_in", amount, reason)
     return shift_public(session, shift)
 
 
 def pay_out(session: Session, lane_id: str, actor: Actor, amount: int, reason: str) -> ShiftPublic:
     """Take cash out of the drawer for a purpose (a delivery paid cash, for example)."""
-    _require_user(actor)
-    _check_amount(amount, "A pay-out")
-    if not reason.strip():
-        raise Invalid("Say why cash is paid out.")
-    shift = _require_shift(session, lane_id)
+    shift = _cash_move_shift(session, lane_id, actor, amount, reason, "out")
     if amount > cash_summary(session, shift).expected_cash:
         raise Conflict("The drawer should not hold that much cash; count it first.")
     _movement(session, shift, actor, "pay_out", amount, reason)

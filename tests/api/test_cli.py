@@ -1,0 +1,31 @@
+"""The kassa command line on a fresh data directory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def kassa(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "hub", *args], capture_output=True, text=True,
+                          input=stdin, timeout=60)
+
+
+def test_set_up_a_store_from_the_command_line(tmp_path: Path) -> None:
+    data = str(tmp_path / "store")
+    assert kassa("db", "upgrade", "--data-dir", data).returncode == 0
+    added = kassa("users", "add", "anna", "--role", "admin", "--data-dir", data,
+                  stdin="2468\n2468\n")
+    assert added.returncode == 0 and "added admin anna" in added.stdout
+    assert kassa("lanes", "add", "K1", "--kind", "kiosk", "--data-dir", data).returncode == 0
+    again = kassa("lanes", "add", "K1", "--data-dir", data)
+    assert again.returncode == 1 and "exists already" in again.stderr
+    code = kassa("pair", "--lane", "K1", "--role", "kiosk", "--data-dir", data)
+    assert code.returncode == 0 and len(code.stdout.strip()) == 9  # XXXX-XXXX
+    bad = kassa("pair", "--lane", "nope", "--data-dir", data)
+    assert bad.returncode == 1 and "no lane" in bad.stderr
+    weak = kassa("users", "add", "bo", "--data-dir", data, stdin="12\n12\n")
+    assert weak.returncode == 1 and "4 to 12 digits" in weak.stderr
+    empty = kassa("journal", "verify", "--data-dir", data)
+    assert empty.returncode == 0 and "0 entries" in empty.stdout
