@@ -1,1 +1,1 @@
-"""Hub ⇄ central sync: outbox pusher, change puller, wire schemas; central/ is the central service."""
+"""Hub ⇄ central sync: outbox pusher, change puller, wire schemas; central/ is the service."""
