@@ -6,10 +6,12 @@ from hub.models.records import AuditEntry, JournalEntry, OutboxEvent, StockMovem
 from hub.models.refund import Refund, RefundLine, RefundTender
 from hub.models.sale import Sale, SaleLine, Tender
 from hub.models.shift import CashMovement, Shift
+from hub.models.sync import PickupOrder, SyncRejection, SyncState
 from hub.models.user import AuthToken, Device, PairingCode, PinFailure, User
 
 __all__ = [
     "AuditEntry", "AuthToken", "CashMovement", "Device", "JournalEntry", "Lane", "OutboxEvent",
-    "PairingCode", "PaymentAttempt", "PinFailure", "Product", "Refund", "RefundLine",
-    "RefundTender", "Sale", "SaleLine", "Shift", "StockMovement", "Tender", "User",
+    "PairingCode", "PaymentAttempt", "PickupOrder", "PinFailure", "Product", "Refund", "RefundLine",
+    "RefundTender", "Sale", "SaleLine", "Shift", "StockMovement", "SyncRejection", "SyncState",
+    "Tender", "User",
 ]

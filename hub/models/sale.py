@@ -36,6 +36,7 @@ class SaleLine(SQLModel, table=True):
     sale_id: str = Field(foreign_key="sale.id", index=True)
     product_id: int = Field(foreign_key="product.id")
     name: str = Field(max_length=200)
+    sku: str = Field(default="", max_length=64)
     gtin: str | None = Field(default=None, max_length=14)
     quantity: int = 1
     weight_g: int | None = None  # weighed items: quantity stays 1
@@ -74,6 +75,7 @@ class LinePublic(SQLModel):
     id: int
     product_id: int
     name: str
+    sku: str
     gtin: str | None
     quantity: int
     weight_g: int | None

@@ -30,6 +30,7 @@ class RefundLinePublic(SQLModel):
 
     sale_line_id: int
     name: str
+    sku: str
     quantity: int
     amount: int
     vat: int
@@ -89,6 +90,8 @@ def refund_public(session: Session, refund: Refund) -> RefundPublic:
     sale = session.get(Sale, refund.sale_id)
     lines = session.exec(select(RefundLine).where(RefundLine.refund_id == refund.id)).all()
     tenders = session.exec(select(RefundTender).where(RefundTender.refund_id == refund.id)).all()
+    sold = {line.id: line for line in session.exec(
+        select(SaleLine).where(SaleLine.sale_id == refund.sale_id))}
     return RefundPublic(
         id=refund.id,
         sale_id=refund.sale_id,
@@ -103,7 +106,8 @@ def refund_public(session: Session, refund: Refund) -> RefundPublic:
         lines=[
             RefundLinePublic(
                 sale_line_id=rl.sale_line_id,
-                name=(session.get(SaleLine, rl.sale_line_id) or SaleLine(name="?")).name,  # type: ignore[call-arg]
+                name=sold[rl.sale_line_id].name,
+                sku=sold[rl.sale_line_id].sku,
                 quantity=rl.quantity,
                 amount=rl.amount,
                 vat=rl.vat,

@@ -211,6 +211,7 @@ def add_item(
                 sale_id=sale.id,
                 product_id=product.id or 0,
                 name=product.name,
+                sku=product.sku,
                 gtin=product.gtin,
                 quantity=quantity,
                 weight_g=weight_g,
