@@ -13,13 +13,14 @@ from hub import __doc__ as hub_doc
 from hub.api import errors, ws
 from hub.api.deps import ActorCache
 from hub.api.events import EventBus
-from hub.api.routes import admin, auth, catalog, lanes, payments, sales, shifts
+from hub.api.routes import admin, auth, catalog, lanes, payments, sales, shifts, sync
 from hub.config import Settings
 from hub.db import Database, upgrade
 from hub.demo import load_demo_data
 from hub.devices.card_readers import CardPayments
 from hub.services.context import Shop
 from hub.services.journal import load_or_create_key
+from hub.sync_runner import SyncWorker
 
 log = logging.getLogger("kassa.hub")
 
@@ -49,9 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.bus.bind(asyncio.get_running_loop())
         app.state.card_payments = CardPayments(app.state.db, app.state.shop, app.state.bus)
         await app.state.card_payments.start()
+        app.state.sync = SyncWorker(app.state.db, settings, app.state.bus)
+        await app.state.sync.start()
         app.state.ready = True
         yield
         app.state.ready = False
+        await app.state.sync.stop()
         await app.state.card_payments.stop()
         app.state.db.dispose()
 
@@ -60,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.actors = ActorCache()
     app.state.ready = False
     errors.install(app)
-    for module in (auth, catalog, lanes, payments, shifts, sales, admin):
+    for module in (auth, catalog, lanes, payments, shifts, sales, sync, admin):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
 

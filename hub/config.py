@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     concert_serial_mode: str = "7E1"  # native RS-232; USB CDC ports are usually 8N1
     card_answer_seconds: float = Field(180.0, gt=0, description="ZVT T4 / Concert answer wait")
     reader_poll_seconds: float = Field(15.0, gt=0, description="Health check of idle readers")
+    # Central (head office). Without a URL the hub sells alone and its outbox waits.
+    hub_id: str = Field("demo-store", min_length=1, max_length=64)
+    central_url: str | None = None
+    central_token: str = ""
+    sync_interval_seconds: float = Field(2.0, gt=0)
     pin_max_failures: int = Field(5, ge=1)
     pin_lockout_seconds: int = Field(300, ge=1)
     pairing_code_ttl_seconds: int = Field(600, ge=30)

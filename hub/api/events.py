@@ -14,6 +14,7 @@ from hub.models.base import utcnow
 from hub.models.payment import PaymentPublic
 from hub.models.sale import SalePublic
 from hub.services.shift import ShiftPublic
+from hub.services.sync import SyncStatus
 
 log = logging.getLogger(__name__)
 PROTOCOL_VERSION = 1
@@ -91,6 +92,22 @@ class ReaderChanged(_Event):
     reader: ReaderState
 
 
+class PickupUpdated(_Event):
+    """Store-wide: pick-up orders arrived or changed (re-read GET /api/v1/pickups)."""
+
+    type: Literal["pickup.updated"] = "pickup.updated"
+    lane_id: None = None  # store-wide: every watching client gets it
+    order_ids: list[str]
+
+
+class SyncChanged(_Event):
+    """Store-wide: the sync status with central changed (online, events waiting, last sync)."""
+
+    type: Literal["sync.changed"] = "sync.changed"
+    lane_id: None = None
+    status: SyncStatus
+
+
 class ErrorMessage(_Event):
     """Something the client sent could not be understood; the connection stays open."""
 
@@ -98,10 +115,11 @@ class ErrorMessage(_Event):
     message: str
 
 
-LaneEvent = CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated | ReaderChanged
+LaneEvent = (CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated | ReaderChanged
+             | PickupUpdated | SyncChanged)
 ServerEvent = Annotated[
     Hello | Subscribed | CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated
-    | ReaderChanged | ErrorMessage,
+    | ReaderChanged | PickupUpdated | SyncChanged | ErrorMessage,
     Field(discriminator="type"),
 ]
 
@@ -164,7 +182,7 @@ class EventBus:
 
     def _deliver(self, event: LaneEvent) -> None:
         for sub in list(self._subscribers):
-            if event.lane_id in sub.lanes:
+            if event.lane_id is None or event.lane_id in sub.lanes:
                 try:
                     sub.queue.put_nowait(event)
                 except asyncio.QueueFull:

@@ -440,11 +440,11 @@ def apply_tender(session: Session, shop: Shop, sale: Sale, actor: Actor) -> Sale
     """After a tender was added: complete the sale if it is paid, else show what is due."""
     tenders = _tenders(session, sale)
     if sum(t.amount for t in tenders) >= sale.total:
-        return _complete(session, shop, sale, actor, tenders)
+        return complete_sale(session, shop, sale, actor, tenders)
     return _changed(session, sale)
 
 
-def _complete(
+def complete_sale(
     session: Session, shop: Shop, sale: Sale, actor: Actor, tenders: list[Tender]
 ) -> SalePublic:
     """Make the sale final: receipt number, stock, journal and outbox, all in one transaction."""

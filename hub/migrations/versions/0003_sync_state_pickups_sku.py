@@ -13,7 +13,6 @@ from alembic import op
 
 import hub.models.base
 
-
 revision = '0003'
 down_revision = '0002'
 branch_labels = None

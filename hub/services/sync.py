@@ -1,0 +1,231 @@
+"""The hub's side of sync, in the database: what to push, what central took, applying the
+change feed, and handing over pick-up orders."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, SQLModel, col, func, select
+
+from hub.models import (
+    OutboxEvent,
+    PickupOrder,
+    Product,
+    Sale,
+    SaleLine,
+    SyncRejection,
+    SyncState,
+    Tender,
+)
+from hub.models.base import utcnow
+from hub.models.sale import SalePublic
+from hub.services.auth import Actor
+from hub.services.cart import recompute
+from hub.services.context import Shop
+from hub.services.errors import Conflict, NotFound
+from hub.services.records import emit
+from hub.services.sale import complete_sale, get_lane
+from sync.schemas import CatalogItem, Change, PushReply
+from sync.schemas import OutboxEvent as WireEvent
+from sync.schemas import PickupOrder as WireOrder
+
+
+class SyncStatus(SQLModel):
+    """How the hub stands with central."""
+
+    enabled: bool
+    waiting: int  # events central has not taken yet
+    acked_seq: int
+    last_seq: int  # newest event in the outbox
+    last_push_at: datetime | None
+    last_pull_at: datetime | None
+    lag_seconds: float | None  # age of the oldest event still waiting
+    online: bool
+    last_error: str
+    rejected: int
+
+
+def state(session: Session) -> SyncState:
+    """The single sync-state row (made on first use)."""
+    row = session.get(SyncState, 1)
+    if row is None:
+        row = SyncState(id=1)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def pending(session: Session, limit: int) -> list[WireEvent]:
+    """The next events central has not acknowledged, oldest first."""
+    acked = state(session).acked_seq
+    rows = session.exec(select(OutboxEvent).where(col(OutboxEvent.seq) > acked)
+                        .order_by(col(OutboxEvent.seq)).limit(limit))
+    return [WireEvent(seq=r.seq or 0, event_id=r.event_id, type=r.type, payload=r.payload,
+                      occurred_at=r.occurred_at, hub_clock=r.hub_clock) for r in rows]
+
+
+def record_push(session: Session, reply: PushReply) -> None:
+    """Central took everything up to reply.last_seq; remember it and any rejections."""
+    row = state(session)
+    now = utcnow()
+    if reply.last_seq > row.acked_seq:  # (a lower one, after central restored a backup, makes
+        session.exec(                    # the hub send again; central drops what it has)  # type: ignore[call-overload]
+            OutboxEvent.__table__.update()  # type: ignore[attr-defined]
+            .where(OutboxEvent.__table__.c.seq <= reply.last_seq,  # type: ignore[attr-defined]
+                   OutboxEvent.__table__.c.pushed_at.is_(None))  # type: ignore[attr-defined]
+            .values(pushed_at=now.replace(tzinfo=None))
+        )
+    row.acked_seq = reply.last_seq
+    for rejected in reply.rejected:
+        if session.get(SyncRejection, rejected.seq) is None:
+            session.add(SyncRejection(seq=rejected.seq, event_id=rejected.event_id,
+                                      reason=rejected.reason[:300]))
+            row.rejected += 1
+    row.last_push_at = now
+    row.last_error = ""
+    session.add(row)
+
+
+def record_error(session: Session, message: str) -> None:
+    """Remember why the last sync attempt failed (shown in the status)."""
+    row = state(session)
+    row.last_error, row.last_error_at = message[:300], utcnow()
+    session.add(row)
+
+
+def status(session: Session, enabled: bool, online: bool) -> SyncStatus:
+    """The sync status staff see."""
+    row = state(session)
+    last = session.exec(select(func.max(OutboxEvent.seq))).one() or 0
+    oldest = session.exec(select(func.min(OutboxEvent.occurred_at))
+                          .where(col(OutboxEvent.seq) > row.acked_seq)).one()
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return SyncStatus(
+        enabled=enabled, waiting=max(0, last - row.acked_seq), acked_seq=row.acked_seq,
+        last_seq=last, last_push_at=row.last_push_at, last_pull_at=row.last_pull_at,
+        lag_seconds=(utcnow() - oldest).total_seconds() if oldest else 0.0, online=online,
+        last_error=row.last_error, rejected=row.rejected,
+    )
+
+
+def apply_changes(session: Session, changes: list[Change], next_cursor: int) -> list[str]:
+    """Apply central's changes (newer versions only); returns the pick-up orders that changed."""
+    touched: list[str] = []
+    for change in changes:
+        if change.kind == "product":
+            _apply_product(session, change)
+        elif change.kind == "pickup_order" and _apply_order(session, change):
+            touched.append(change.key)
+    row = state(session)
+    row.pull_cursor, row.last_pull_at = next_cursor, utcnow()
+    session.add(row)
+    return touched
+
+
+def _apply_product(session: Session, change: Change) -> None:
+    product = session.exec(select(Product).where(Product.sku == change.key)).first()
+    if product is not None and product.version >= change.version:
+        return
+    if change.deleted or change.data is None:
+        if product is not None:
+            product.active, product.version = False, change.version
+            session.add(product)
+        return
+    item = CatalogItem.model_validate(change.data)
+    fields = item.model_dump()
+    if product is None:
+        if item.gtin:  # a code another sku used before moves to the new one
+            clash = session.exec(select(Product).where(Product.gtin == item.gtin)).first()
+            if clash is not None:
+                clash.gtin = None
+                session.add(clash)
+                session.flush()
+        session.add(Product(**fields, version=change.version))
+        return
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.version = change.version
+    session.add(product)
+
+
+def _apply_order(session: Session, change: Change) -> bool:
+    order = session.get(PickupOrder, change.key)
+    if order is not None and order.version >= change.version:
+        return False
+    if change.deleted or change.data is None:
+        if order is not None:
+            order.status, order.version = "cancelled", change.version
+            session.add(order)
+        return order is not None
+    wire = WireOrder.model_validate(change.data)
+    if order is None:
+        order = PickupOrder(order_id=wire.order_id, order_no=wire.order_no, status=wire.status,
+                            customer_name=wire.customer_name, reserved_until=wire.reserved_until)
+    if order.status == "handed_over":  # done here: a late 'reserved' from central changes nothing
+        order.version = change.version
+        session.add(order)
+        return False
+    order.order_no, order.status = wire.order_no, wire.status
+    order.customer_name, order.customer_email = wire.customer_name, wire.customer_email
+    order.lines = [line.model_dump() for line in wire.lines]
+    order.total, order.currency = wire.total, wire.currency
+    order.reserved_until, order.version = wire.reserved_until, change.version
+    session.add(order)
+    return True
+
+
+def pickup_queue(session: Session) -> list[PickupOrder]:
+    """Orders waiting to be picked or handed over, soonest expiry first."""
+    return list(session.exec(
+        select(PickupOrder).where(col(PickupOrder.status).in_(("reserved", "picked")))
+        .order_by(col(PickupOrder.reserved_until))))
+
+
+def _order(session: Session, order_id: str) -> PickupOrder:
+    order = session.get(PickupOrder, order_id)
+    if order is None:
+        raise NotFound(f"There is no pick-up order {order_id}.")
+    if order.status not in ("reserved", "picked"):
+        raise Conflict(f"Order {order.order_no} is {order.status}; it cannot be handed over.")
+    return order
+
+
+def mark_picked(session: Session, order_id: str) -> PickupOrder:
+    """The goods are collected and waiting at the counter."""
+    order = _order(session, order_id)
+    order.picked, order.status = True, "picked"
+    session.add(order)
+    return order
+
+
+def hand_over(session: Session, shop: Shop, order_id: str, lane_id: str,
+              actor: Actor) -> SalePublic:
+    """Give the customer the order at a till: a sale paid online that consumes the reservation."""
+    order = _order(session, order_id)
+    get_lane(session, lane_id)
+    sale = Sale(lane_id=lane_id, currency=order.currency, cashier_id=actor.user_id)
+    session.add(sale)
+    session.flush()
+    lines = []
+    for item in order.lines:
+        product = session.exec(select(Product).where(Product.sku == item["sku"])).first()
+        if product is None:
+            raise Conflict(f"Order {order.order_no} has {item['name']}, which this store does "
+                           "not know yet: sync the catalog first.")
+        line = SaleLine(sale_id=sale.id, product_id=product.id or 0, name=item["name"],
+                        sku=product.sku, gtin=product.gtin, quantity=item["quantity"],
+                        unit_price=item["unit_price"], vat_rate_bp=product.vat_rate_bp)
+        session.add(line)
+        lines.append(line)
+    recompute(sale, lines)
+    session.add(Tender(sale_id=sale.id, method="prepaid", amount=sale.total,
+                       reference=f"online order {order.order_no}"[:64]))
+    session.flush()
+    public = complete_sale(session, shop, sale, actor,
+                       list(session.exec(select(Tender).where(Tender.sale_id == sale.id))))
+    order.status, order.sale_id = "handed_over", sale.id
+    session.add(order)
+    emit(session, "pickup.handed_over", {"order_id": order.order_id, "sale_id": sale.id,
+                                         "order_no": order.order_no})
+    return public

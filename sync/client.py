@@ -1,0 +1,61 @@
+"""The hub's HTTP client for central: push outbox batches, pull the change feed."""
+
+from __future__ import annotations
+
+import gzip
+
+import httpx
+
+from sync.schemas import OutboxEvent, PullReply, PushReply, PushRequest
+
+
+class CentralError(Exception):
+    """Central could not be reached or refused a request."""
+
+    def __init__(self, message: str, *, transient: bool, last_seq: int | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient  # retry later with back-off
+        self.last_seq = last_seq  # central's position, when its reply carried one
+
+
+class CentralClient:
+    """Talks to central as one hub (store) with its own bearer token."""
+
+    def __init__(self, base_url: str, hub_id: str, token: str, timeout: float = 30.0) -> None:
+        self.hub_id = hub_id
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout,
+                                  headers={"Authorization": f"Bearer {token}"})
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def push(self, events: list[OutboxEvent]) -> PushReply:
+        """Send one batch (gzip); the reply says how far central has taken this hub."""
+        body = PushRequest(hub_id=self.hub_id, events=events).model_dump_json().encode()
+        response = self._send("POST", "/sync/v1/push", content=gzip.compress(body, 5),
+                              headers={"Content-Encoding": "gzip",
+                                       "Content-Type": "application/json"})
+        return PushReply.model_validate_json(response.content)
+
+    def pull(self, cursor: int, limit: int = 500) -> PullReply:
+        """Read the change feed after cursor."""
+        response = self._send("GET", "/sync/v1/pull", params={"cursor": cursor, "limit": limit})
+        return PullReply.model_validate_json(response.content)
+
+    def _send(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)  # type: ignore[arg-type]
+        except httpx.HTTPError as exc:
+            raise CentralError(f"central unreachable: {exc}", transient=True) from exc
+        if response.status_code < 400:
+            return response
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        message = body.get("message") or response.text[:200] or response.reason_phrase
+        last_seq = body.get("last_seq") if isinstance(body.get("last_seq"), int) else None
+        transient = response.status_code in (408, 425, 429) or response.status_code >= 500
+        raise CentralError(f"central answered {response.status_code}: {message}",
+                           transient=transient, last_seq=last_seq)
