@@ -20,11 +20,20 @@ db_app = typer.Typer(help="The hub database.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 journal_app = typer.Typer(help="The tamper-evident sales journal.", no_args_is_help=True)
 lanes_app = typer.Typer(help="Registers, kiosks and phone lanes.", no_args_is_help=True)
+sync_app = typer.Typer(help="Sync with central (head office).", no_args_is_help=True)
 app.add_typer(hub_app, name="hub")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(journal_app, name="journal")
 app.add_typer(lanes_app, name="lanes")
+app.add_typer(sync_app, name="sync")
+
+try:  # central lives in sync/central and never imports the hub
+    from sync.central.cli import central_app
+
+    app.add_typer(central_app, name="central", help="Run and manage the central store service.")
+except ImportError:  # pragma: no cover - central not built yet
+    pass
 
 try:  # the card-terminal emulators live in the drivers library
     from drivers.emulators.cli import emulator_app
@@ -152,6 +161,88 @@ def pair(
     code, row = _in_hub(data_dir, lambda s, st: create_pairing_code(s, role, lane, None, st))
     typer.echo(code)
     typer.echo(f"valid until {row.expires_at:%H:%M} UTC for a {role} on lane {lane}", err=True)
+
+
+def _sync_status_text(status: object) -> str:
+    from hub.services.sync import SyncStatus
+
+    assert isinstance(status, SyncStatus)
+    lag = "none" if not status.waiting else f"{status.lag_seconds or 0:.0f} s"
+    return "\n".join([
+        f"events waiting:  {status.waiting} (central has up to {status.acked_seq} of "
+        f"{status.last_seq})",
+        f"last push:       {status.last_push_at or 'never'}",
+        f"last pull:       {status.last_pull_at or 'never'}",
+        f"oldest waiting:  {lag}",
+        f"rejected:        {status.rejected}",
+        f"last error:      {status.last_error or '-'}",
+    ])
+
+
+@sync_app.command("status")
+def sync_status(data_dir: DataDir = Path(".kassa-data")) -> None:
+    """Events waiting for central, last push and pull, lag."""
+    from hub.services import sync as sync_db
+
+    status = _in_hub(data_dir, lambda s, st: sync_db.status(s, bool(st.central_url), False))
+    typer.echo(_sync_status_text(status))
+
+
+@sync_app.command("now")
+def sync_now(
+    data_dir: DataDir = Path(".kassa-data"),
+    central_url: Annotated[str | None, typer.Option(envvar="KASSA_CENTRAL_URL")] = None,
+    token: Annotated[str, typer.Option(envvar="KASSA_CENTRAL_TOKEN")] = "",
+    hub_id: Annotated[str, typer.Option(envvar="KASSA_HUB_ID")] = "demo-store",
+) -> None:
+    """Push everything waiting and pull the change feed now, with a progress bar."""
+    import time
+
+    from hub.app import prepare
+    from hub.db import Database
+    from hub.services import sync as sync_db
+    from hub.sync_runner import PusherLock, Syncer
+    from sync.client import CentralError
+
+    settings = _settings(data_dir, central_url=central_url, central_token=token, hub_id=hub_id)
+    prepare(settings)
+    db = Database(settings.database_url)
+    with db.read() as s:
+        total = sync_db.status(s, True, False).waiting
+    lock = PusherLock(settings.data_dir)
+    with typer.progressbar(length=max(total, 1), label="pushing to central") as bar:
+        if lock.acquire():
+            if not central_url:
+                _fail("Set --central-url (or KASSA_CENTRAL_URL) and --token.")
+            syncer = Syncer(db, settings)
+            done = 0
+
+            def advance(sent: int, _: int) -> None:
+                nonlocal done
+                bar.update(sent - done)
+                done = sent
+
+            try:
+                syncer.push_all(advance)
+                syncer.pull_all()
+            except CentralError as exc:
+                _fail(str(exc))
+            finally:
+                syncer.close()
+                lock.release()
+        else:  # the running hub pushes: follow its progress
+            typer.echo(f"\nthe hub (pid {lock.holder()}) is pushing; following its progress",
+                       err=True)
+            left = total
+            while left:
+                time.sleep(0.5)
+                with db.read() as s:
+                    now_left = sync_db.status(s, True, False).waiting
+                bar.update(left - now_left)
+                left = now_left
+        bar.update(max(total, 1))
+    with db.read() as s:
+        typer.echo(_sync_status_text(sync_db.status(s, True, False)))
 
 
 @journal_app.command("verify")
