@@ -1,0 +1,20 @@
+"""Central settings: one typed object, read from KASSA_CENTRAL_* environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CentralSettings(BaseSettings):
+    """What a chain configures for its central store service."""
+
+    model_config = SettingsConfigDict(env_prefix="KASSA_CENTRAL_", env_file=None, extra="ignore")
+
+    database_url: str = Field("sqlite:///kassa-central.sqlite3",
+                              description="postgresql+psycopg://… in production")
+    admin_token: str = Field("", description="Bearer token for /admin/v1; empty disables admin")
+    silent_after_seconds: int = Field(900, ge=1, description="A hub silent this long sells "
+                                      "nothing online")
+    reservation_hours: int = Field(48, ge=1, description="How long a pick-up order is held")
+    sweep_seconds: float = Field(30, gt=0, description="How often expired reservations are freed")

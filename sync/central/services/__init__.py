@@ -1,0 +1,1 @@
+"""Central's business rules in shop words; no FastAPI here."""

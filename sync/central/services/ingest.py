@@ -1,0 +1,287 @@
+"""Push: a hub's outbox events applied at central exactly once and in the hub's order.
+
+One transaction per batch with the store's row locked. Events at or below last_seq are
+skipped, a gap stops the batch, a business-invalid event is recorded as rejected and the queue
+moves on, and each event_id takes effect once even if re-sent under another seq.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlmodel import Session, col, select
+
+from sync.central.models import (
+    AppliedEvent,
+    Product,
+    RefundRow,
+    SaleLineRow,
+    SaleRow,
+    StockLevel,
+    StockMove,
+    Store,
+    StoreRecord,
+    aware,
+)
+from sync.central.services import payloads as p
+from sync.central.services.errors import Conflict, Invalid
+from sync.central.services.pickup import hand_over
+from sync.central.services.stock import levels_for, open_conflicts_for_oversell
+from sync.central.services.stores import lock_store
+from sync.schemas import OutboxEvent, PushReply, PushRequest, RejectedEvent
+
+STOCK_TYPES = ("stock.moved", "stock.counted")
+KEPT_TYPES = ("cash.moved", "shift.closed")
+STORAGE_ERRORS = (IntegrityError, DataError)  # the event's data, not the database, is at fault
+
+
+class Rejected(Exception):
+    """An event that breaks a business rule; the reason is recorded and the queue moves on."""
+
+
+@dataclass
+class Batch:
+    """What one push transaction has loaded and touched."""
+
+    session: Session
+    store: Store
+    now: datetime
+    products: set[str] = field(default_factory=set)
+    levels: dict[str, StockLevel] = field(default_factory=dict)
+    sales: set[str] = field(default_factory=set)
+    refunds: set[str] = field(default_factory=set)
+
+    def level(self, sku: str) -> StockLevel:
+        """The stock row of this store for sku (loaded once per batch)."""
+        if sku not in self.levels:
+            self.levels.update(levels_for(self.session, self.store.store_id, [sku]))
+        return self.levels[sku]
+
+
+class GapError(Conflict):
+    """The batch starts after a seq central has not seen."""
+
+    code = "gap"
+
+
+def check_order(request: PushRequest, last_seq: int) -> None:
+    """A batch lists its events in strictly increasing seq order."""
+    seqs = [e.seq for e in request.events]
+    if any(b <= a for a, b in zip(seqs, seqs[1:], strict=False)):
+        raise Invalid("Events must be in increasing seq order, each seq once; send the outbox "
+                      "rows as they are numbered.", last_seq=last_seq)
+    for event in request.events:
+        for moment in (event.occurred_at, event.hub_clock):
+            if not 2000 <= moment.year <= 9000:
+                raise Invalid(f"Event {event.seq} has a date outside 2000–9000; check the "
+                              "hub's clock.", last_seq=last_seq)
+
+
+def push(session: Session, store_id: str, request: PushRequest, now: datetime,
+         *, careful: bool = False) -> PushReply:
+    """Apply a batch for a store; careful=True isolates each event in a savepoint."""
+    store = lock_store(session, store_id)
+    check_order(request, store.last_seq)
+    store.last_contact = now
+    session.add(store)
+    pending = [e for e in request.events if e.seq > store.last_seq]
+    if pending and pending[0].seq != store.last_seq + 1:
+        raise GapError(f"Central has events up to seq {store.last_seq}; this batch starts at "
+                       f"{pending[0].seq}. Send from seq {store.last_seq + 1}.",
+                       last_seq=store.last_seq)
+    batch_events: list[OutboxEvent] = []
+    for event in pending:
+        if event.seq != store.last_seq + 1 + len(batch_events):
+            break  # a gap: nothing after it is applied
+        batch_events.append(event)
+    batch = Batch(session, store, now)
+    _preload(batch, batch_events)
+    known = _known_events(session, [e.event_id for e in batch_events])
+    applied, rejected = 0, []
+    for event in batch_events:
+        if event.event_id in known:
+            first = known[event.event_id]
+            rejected.append(RejectedEvent(
+                seq=event.seq, event_id=event.event_id,
+                reason=f"event {event.event_id} was applied already (as seq {first})"))
+        else:
+            reason = _apply_isolated(batch, event) if careful else _apply(batch, event)
+            session.add(AppliedEvent(
+                event_id=event.event_id, store_id=store.store_id, hub_seq=event.seq,
+                type=event.type[:40], outcome="rejected" if reason else "applied",
+                reason=reason[:500] if reason else None, occurred_at=aware(event.occurred_at),
+                received_at=now))
+            known[event.event_id] = event.seq
+            if reason:
+                rejected.append(RejectedEvent(seq=event.seq, event_id=event.event_id,
+                                              reason=reason))
+            else:
+                applied += 1
+        store.last_seq = event.seq
+        occurred = aware(event.occurred_at)
+        newest = aware(store.newest_event_at)
+        if occurred is not None and (newest is None or occurred > newest):
+            store.newest_event_at = occurred
+    open_conflicts_for_oversell(session, store.store_id, batch.levels, now)
+    session.flush()
+    return PushReply(last_seq=store.last_seq, applied=applied, rejected=rejected)
+
+
+def _known_events(session: Session, event_ids: list[str]) -> dict[str, int]:
+    rows = session.exec(
+        select(AppliedEvent.event_id, AppliedEvent.hub_seq)
+        .where(col(AppliedEvent.event_id).in_(event_ids))
+    ).all()
+    return dict(rows)
+
+
+def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
+    """Load in a few queries what the batch's events will look up one by one."""
+    skus: set[str] = set()
+    sale_ids: set[str] = set()
+    refund_ids: set[str] = set()
+    for event in events:
+        items = event.payload.get("items")
+        if event.type in STOCK_TYPES and isinstance(items, list):
+            skus.update(i["sku"] for i in items
+                        if isinstance(i, dict) and isinstance(i.get("sku"), str))
+        elif event.type == "sale.completed":
+            sale_ids.add(str(event.payload.get("id")))
+        elif event.type == "refund.completed":
+            refund_ids.add(str(event.payload.get("id")))
+    session, store_id = batch.session, batch.store.store_id
+    if skus:
+        batch.products = set(session.exec(
+            select(Product.sku).where(col(Product.sku).in_(sorted(skus)))).all())
+        batch.levels = levels_for(session, store_id, sorted(batch.products))
+    if sale_ids:
+        batch.sales = set(session.exec(select(SaleRow.sale_id).where(
+            SaleRow.store_id == store_id, col(SaleRow.sale_id).in_(sorted(sale_ids)))).all())
+    if refund_ids:
+        batch.refunds = set(session.exec(select(RefundRow.refund_id).where(
+            RefundRow.store_id == store_id, col(RefundRow.refund_id).in_(sorted(refund_ids)))
+        ).all())
+
+
+def _apply(batch: Batch, event: OutboxEvent) -> str | None:
+    """Apply one event; returns the reason it was rejected, or None."""
+    handler = HANDLERS.get(event.type)
+    if handler is None:
+        return f"unknown event type {event.type!r}"
+    try:
+        handler(batch, event)
+    except ValidationError as exc:
+        return p.explain(exc)
+    except Rejected as exc:
+        return str(exc)
+    return None
+
+
+def _apply_isolated(batch: Batch, event: OutboxEvent) -> str | None:
+    """Apply one event in a savepoint: data the database refuses rejects only this event."""
+    try:
+        with batch.session.begin_nested():
+            reason = _apply(batch, event)
+            batch.session.flush()
+    except STORAGE_ERRORS as exc:
+        return f"central could not store this event: {type(exc.orig).__name__}"
+    return reason
+
+
+def _check_skus(batch: Batch, skus: list[str]) -> None:
+    unknown = sorted({s for s in skus if s not in batch.products})
+    if unknown:
+        known = set(batch.session.exec(
+            select(Product.sku).where(col(Product.sku).in_(unknown))).all())
+        batch.products |= known
+        unknown = [s for s in unknown if s not in known]
+    if unknown:
+        raise Rejected(f"unknown sku {', '.join(unknown)}")
+
+
+def _stock_moved(batch: Batch, event: OutboxEvent) -> None:
+    moved = p.StockMoved.model_validate(event.payload)
+    _check_skus(batch, [i.sku for i in moved.items])
+    for item in moved.items:
+        level = batch.level(item.sku)
+        level.on_hand += item.delta
+        level.updated_at = batch.now
+        batch.session.add(level)
+        batch.session.add(StockMove(store_id=batch.store.store_id, sku=item.sku,
+                                    delta=item.delta, reason=moved.reason, ref=moved.ref,
+                                    event_id=event.event_id, created_at=batch.now))
+
+
+def _stock_counted(batch: Batch, event: OutboxEvent) -> None:
+    counted = p.StockCounted.model_validate(event.payload)
+    _check_skus(batch, [i.sku for i in counted.items])
+    for item in counted.items:
+        level = batch.level(item.sku)
+        delta = item.counted - level.on_hand  # the ledger still adds up to on-hand
+        level.on_hand = item.counted
+        level.counted_at = aware(event.occurred_at)
+        level.updated_at = batch.now
+        batch.session.add(level)
+        batch.session.add(StockMove(store_id=batch.store.store_id, sku=item.sku, delta=delta,
+                                    reason="count", ref=counted.ref, event_id=event.event_id,
+                                    created_at=batch.now))
+
+
+def _sale_completed(batch: Batch, event: OutboxEvent) -> None:
+    sale = p.SaleCompleted.model_validate(event.payload)
+    if sale.id in batch.sales:
+        raise Rejected(f"sale {sale.id} is recorded already")
+    batch.sales.add(sale.id)
+    store_id = batch.store.store_id
+    batch.session.add(SaleRow(
+        store_id=store_id, sale_id=sale.id, event_id=event.event_id, lane_id=sale.lane_id,
+        receipt_no=sale.receipt_no, currency=sale.currency, total=sale.total,
+        vat=sum(line.vat for line in sale.lines if not line.voided),
+        completed_at=aware(sale.completed_at) or aware(event.occurred_at)))
+    batch.session.add_all(
+        SaleLineRow(store_id=store_id, sale_id=sale.id, sku=line.sku, name=line.name,
+                    quantity=line.quantity, weight_g=line.weight_g, net=line.net, vat=line.vat,
+                    vat_rate_bp=line.vat_rate_bp, voided=line.voided)
+        for line in sale.lines)
+
+
+def _refund_completed(batch: Batch, event: OutboxEvent) -> None:
+    refund = p.RefundCompleted.model_validate(event.payload)
+    if refund.id in batch.refunds:
+        raise Rejected(f"refund {refund.id} is recorded already")
+    batch.refunds.add(refund.id)
+    vat = refund.vat
+    if vat is None:
+        vat = sum(v for line in refund.lines if isinstance(v := line.get("vat"), int))
+    batch.session.add(RefundRow(store_id=batch.store.store_id, refund_id=refund.id,
+                                sale_id=refund.sale_id, event_id=event.event_id,
+                                total=refund.total, vat=vat, payload=event.payload))
+
+
+def _kept(batch: Batch, event: OutboxEvent) -> None:
+    batch.session.add(StoreRecord(store_id=batch.store.store_id, type=event.type,
+                                  event_id=event.event_id, payload=event.payload,
+                                  occurred_at=aware(event.occurred_at)))
+
+
+def _pickup_handed_over(batch: Batch, event: OutboxEvent) -> None:
+    handed = p.PickupHandedOver.model_validate(event.payload)
+    why_not = hand_over(batch.session, batch.store.store_id, handed.order_id, handed.sale_id,
+                        batch.now)
+    if why_not:
+        raise Rejected(why_not)
+
+
+HANDLERS: dict[str, Callable[[Batch, OutboxEvent], None]] = {
+    "stock.moved": _stock_moved,
+    "stock.counted": _stock_counted,
+    "sale.completed": _sale_completed,
+    "refund.completed": _refund_completed,
+    "cash.moved": _kept,
+    "shift.closed": _kept,
+    "pickup.handed_over": _pickup_handed_over,
+}

@@ -1,0 +1,141 @@
+"""On-hand, reservations and available-to-promise per store and sku; oversell conflicts.
+
+available-to-promise = on-hand − reserved − committed − safety stock, never below 0, and 0 at
+a store whose hub has been silent too long. `committed` is stock promised by other channels
+(e.g. click-and-deliver); central has none yet, so it is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from sync.central.models import (
+    PickupLineRow,
+    PickupOrderRow,
+    Product,
+    StockConflict,
+    StockLevel,
+    Store,
+)
+from sync.central.services.stores import is_silent
+
+HOLDING = ("reserved",)  # order statuses whose lines hold stock
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What one store has of one sku, and what it can still promise online."""
+
+    store_id: str
+    sku: str
+    on_hand: int
+    reserved: int
+    committed: int
+    safety_stock: int
+    silent: bool
+
+    @property
+    def available(self) -> int:
+        """Available-to-promise: what the online shop may still sell for pick-up here."""
+        if self.silent:
+            return 0
+        return max(0, self.on_hand - self.reserved - self.committed - self.safety_stock)
+
+
+def levels_for(session: Session, store_id: str, skus: Iterable[str]) -> dict[str, StockLevel]:
+    """The stock rows of a store for these skus, made (at 0) where missing."""
+    wanted = sorted(set(skus))
+    rows = session.exec(
+        select(StockLevel).where(StockLevel.store_id == store_id,
+                                 col(StockLevel.sku).in_(wanted))
+    ).all()
+    found = {r.sku: r for r in rows}
+    for sku in wanted:
+        if sku not in found:
+            found[sku] = StockLevel(store_id=store_id, sku=sku, on_hand=0)
+            session.add(found[sku])
+    return found
+
+
+def reserved_by(
+    session: Session, store_ids: Iterable[str], skus: Iterable[str]
+) -> dict[tuple[str, str], int]:
+    """Quantities held by pick-up orders, per (store, sku)."""
+    rows = session.exec(
+        select(PickupOrderRow.store_id, PickupLineRow.sku, func.sum(PickupLineRow.quantity))
+        .join(PickupOrderRow, col(PickupOrderRow.order_id) == col(PickupLineRow.order_id))
+        .where(col(PickupOrderRow.status).in_(HOLDING),
+               col(PickupOrderRow.store_id).in_(list(store_ids)),
+               col(PickupLineRow.sku).in_(list(skus)))
+        .group_by(PickupOrderRow.store_id, PickupLineRow.sku)
+    ).all()
+    return {(store, sku): int(qty or 0) for store, sku, qty in rows}
+
+
+def availability(
+    session: Session, stores: list[Store], skus: list[str], now: datetime, silent_after: int
+) -> list[Availability]:
+    """Availability of each sku at each store (store-major order)."""
+    store_ids = [s.store_id for s in stores]
+    on_hand = {
+        (r.store_id, r.sku): r.on_hand
+        for r in session.exec(select(StockLevel).where(col(StockLevel.store_id).in_(store_ids),
+                                                       col(StockLevel.sku).in_(skus))).all()
+    }
+    safety = {
+        p.sku: p.safety_stock
+        for p in session.exec(select(Product).where(col(Product.sku).in_(skus))).all()
+    }
+    reserved = reserved_by(session, store_ids, skus)
+    return [
+        Availability(store_id=store.store_id, sku=sku,
+                     on_hand=on_hand.get((store.store_id, sku), 0),
+                     reserved=reserved.get((store.store_id, sku), 0), committed=0,
+                     safety_stock=safety.get(sku, 0),
+                     silent=is_silent(store, now, silent_after))
+        for store in stores
+        for sku in skus
+    ]
+
+
+def holding_orders(session: Session, store_id: str, sku: str) -> list[str]:
+    """Order ids whose reservation at this store holds this sku, oldest first."""
+    rows = session.exec(
+        select(PickupOrderRow.order_id)
+        .join(PickupLineRow, col(PickupOrderRow.order_id) == col(PickupLineRow.order_id))
+        .where(PickupOrderRow.store_id == store_id, PickupLineRow.sku == sku,
+               col(PickupOrderRow.status).in_(HOLDING))
+        .order_by(col(PickupOrderRow.id))
+    ).all()
+    return list(dict.fromkeys(rows))
+
+
+def open_conflicts_for_oversell(
+    session: Session, store_id: str, levels: dict[str, StockLevel], now: datetime
+) -> list[StockConflict]:
+    """Open (or update) a conflict for each sku whose on-hand fell below what is reserved."""
+    if not levels:
+        return []
+    reserved = reserved_by(session, [store_id], levels)
+    opened = []
+    for sku, level in sorted(levels.items()):
+        held = reserved.get((store_id, sku), 0)
+        if level.on_hand >= held:
+            continue
+        conflict = session.exec(
+            select(StockConflict).where(StockConflict.store_id == store_id,
+                                        StockConflict.sku == sku,
+                                        StockConflict.status == "open")
+        ).first()
+        if conflict is None:
+            conflict = StockConflict(store_id=store_id, sku=sku, shortfall=0, opened_at=now)
+        conflict.shortfall = held - level.on_hand
+        conflict.order_ids = holding_orders(session, store_id, sku)
+        session.add(conflict)
+        opened.append(conflict)
+    return opened

@@ -1,0 +1,188 @@
+"""Push: each hub event takes effect at central once, in order; bad batches change nothing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from sqlalchemy import text
+
+from tests.central.conftest import Central, counted, event, moved
+from tests.pg import PostgresCluster
+
+
+def ledger(central: Central, store_id: str, sku: str) -> int:
+    with central.db.transaction() as s:
+        return int(s.execute(text("SELECT coalesce(sum(delta), 0) FROM stock_move "
+                                  "WHERE store_id = :s AND sku = :k"),
+                             {"s": store_id, "k": sku}).scalar_one())
+
+
+def setup(central: Central) -> None:
+    central.add_store("s1")
+    central.add_store("s2")
+    central.product("milk")
+    central.product("bread")
+
+
+def test_a_batch_is_applied_once_and_a_retried_batch_is_skipped(central: Central) -> None:
+    setup(central)
+    batch = [counted(1, ("milk", 20)), moved(2, ("milk", -3), ("bread", -1))]
+    reply = central.push("s1", batch)
+    assert reply == {"last_seq": 2, "applied": 2, "rejected": []}
+    assert central.stock("s1", "milk")["on_hand"] == 17
+    again = central.push("s1", batch)  # the reply was lost; the hub sends the same batch
+    assert again == {"last_seq": 2, "applied": 0, "rejected": []}
+    assert central.stock("s1", "milk")["on_hand"] == 17
+    assert central.stock("s1", "bread")["on_hand"] == -1
+    assert ledger(central, "s1", "milk") == 17
+
+
+def test_a_gap_stops_the_batch_and_the_hub_is_told_where_to_resume(central: Central) -> None:
+    setup(central)
+    central.push("s1", [moved(1, ("milk", 5))])
+    reply = central.push("s1", [moved(2, ("milk", 1)), moved(3, ("milk", 1)),
+                                moved(5, ("milk", 100))])
+    assert reply["last_seq"] == 3 and reply["applied"] == 2
+    gap = central.push("s1", [moved(5, ("milk", 100))], expect=409)
+    assert gap["error"] == "gap" and gap["last_seq"] == 3 and "seq 4" in gap["message"]
+    assert central.stock("s1", "milk")["on_hand"] == 7
+
+
+def test_business_invalid_events_are_rejected_and_the_queue_moves_on(central: Central) -> None:
+    setup(central)
+    batch = [
+        moved(1, ("ghost", -1)),
+        event(2, "stock.moved", {"reason": "sale", "items": [{"sku": "milk", "delta": "many"}]}),
+        event(3, "coupon.redeemed", {"code": "X"}),
+        moved(4, ("milk", -2)),
+        event(5, "sale.completed", {"id": 7, "total": 100, "lines": [
+            {"sku": "milk", "quantity": 1, "net": 100, "vat": 11, "vat_rate_bp": 1200,
+             "voided": False, "unknown_field": 1}], "tenders": []}),
+        event(6, "sale.completed", {"id": 7, "total": 100, "lines": []}),
+    ]
+    reply = central.push("s1", batch)
+    assert reply["last_seq"] == 6 and reply["applied"] == 2
+    reasons = {r["seq"]: r["reason"] for r in reply["rejected"]}
+    assert "unknown sku ghost" in reasons[1]
+    assert "items.0.delta" in reasons[2]
+    assert "unknown event type" in reasons[3]
+    assert "recorded already" in reasons[6]
+    assert central.stock("s1", "milk")["on_hand"] == -2
+    report = central.client.get("/admin/v1/reports/sales", headers=central.admin).json()
+    assert report[0]["sales"] == 1 and report[0]["gross"] == 100 and report[0]["vat"] == 11
+
+
+def test_an_event_resent_under_another_seq_is_not_applied_twice(central: Central) -> None:
+    setup(central)
+    first = moved(1, ("milk", -4))
+    central.push("s1", [first])
+    replay = {**first, "seq": 2}
+    reply = central.push("s1", [replay, moved(3, ("milk", -1))])
+    assert reply["last_seq"] == 3 and reply["applied"] == 1
+    assert "applied already" in reply["rejected"][0]["reason"]
+    assert central.stock("s1", "milk")["on_hand"] == -5
+
+
+def test_a_token_only_pushes_for_its_own_store(central: Central) -> None:
+    setup(central)
+    central.push("s2", [moved(1, ("milk", 3))])
+    reply = central.push("s1", [moved(2, ("milk", 50))], hub_id="s2", expect=403)
+    assert reply["error"] == "forbidden" and "s1" in reply["message"]
+    stores = {s["store_id"]: s for s in
+              central.client.get("/admin/v1/stores", headers=central.admin).json()}
+    assert stores["s2"]["last_seq"] == 1 and stores["s1"]["last_seq"] == 0
+    assert central.stock("s2", "milk")["on_hand"] == 3
+    bad = central.client.post("/sync/v1/push", json={"hub_id": "s1", "events": []},
+                              headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and bad.json()["message"]
+    none = central.client.post("/sync/v1/push", json={"hub_id": "s1", "events": []})
+    assert none.status_code == 401
+
+
+def test_malformed_batches_are_refused_with_a_message_and_change_nothing(
+        central: Central) -> None:
+    setup(central)
+    central.push("s1", [moved(1, ("milk", 1))])
+    post = central.client.post
+    headers = {**central.hub("s1"), "Content-Type": "application/json"}
+    cases = [
+        b"not json",
+        json.dumps({"hub_id": "s1"}).encode(),
+        json.dumps({"hub_id": "s1", "events": [{"seq": 2}]}).encode(),
+        json.dumps({"hub_id": "s1", "events": [moved(i, ("milk", 1)) for i in range(2, 503)]})
+        .encode(),
+        json.dumps({"hub_id": "s1", "events": [moved(3, ("milk", 1)), moved(2, ("milk", 1))]})
+        .encode(),
+        json.dumps({"hub_id": "s1", "events": [{**moved(2, ("milk", 1)), "extra": 1}]}).encode(),
+    ]
+    for body in cases:
+        r = post("/sync/v1/push", content=body, headers=headers)
+        assert r.status_code == 422, (body[:80], r.text)
+        assert r.json()["message"] and r.json()["last_seq"] == 1
+    damaged = post("/sync/v1/push", content=b"\x1f\x8bnot gzip",
+                   headers={**headers, "Content-Encoding": "gzip"})
+    assert damaged.status_code == 422 and "gzip" in damaged.json()["message"]
+    odd = post("/sync/v1/push", content=b"{}", headers={**headers, "Content-Encoding": "br"})
+    assert odd.status_code == 422
+    assert central.stock("s1", "milk")["on_hand"] == 1
+    assert central.push("s1", [])["last_seq"] == 1
+
+
+def test_gzip_is_accepted_and_an_oversized_body_is_413(central: Central) -> None:
+    setup(central)
+    reply = central.push("s1", [moved(1, ("milk", 2)), moved(2, ("bread", 2))], gzipped=True)
+    assert reply["applied"] == 2
+    headers = {**central.hub("s1"), "Content-Type": "application/json",
+               "Content-Encoding": "gzip"}
+    padding = " " * (17 * 1024 * 1024)  # inflates past 16 MiB; tiny on the wire
+    bomb = gzip.compress(('{"hub_id": "s1", "events": []' + padding + "}").encode())
+    r = central.client.post("/sync/v1/push", content=bomb, headers=headers)
+    assert r.status_code == 413 and r.json()["last_seq"] == 2 and "MiB" in r.json()["message"]
+    raw = central.client.post("/sync/v1/push", content=b" " * (16 * 1024 * 1024 + 10),
+                              headers={**central.hub("s1"), "Content-Type": "application/json"})
+    assert raw.status_code == 413
+    assert central.stock("s1", "milk")["on_hand"] == 2
+
+
+def test_database_down_is_503_and_nothing_advances_then_the_retry_applies(
+        central: Central, pg: PostgresCluster) -> None:
+    setup(central)
+    central.push("s1", [moved(1, ("milk", 1))])
+    batch = [moved(2, ("milk", 1)), moved(3, ("milk", 1))]
+    pg.stop()
+    try:
+        r = central.client.post("/sync/v1/push", json={"hub_id": "s1", "events": batch},
+                                headers=central.hub("s1"))
+        assert r.status_code == 503 and r.headers["Retry-After"]
+        assert r.json()["error"] == "unavailable"
+    finally:
+        pg.resume()
+    assert central.push("s1", batch)["last_seq"] == 3
+    assert central.stock("s1", "milk")["on_hand"] == 3
+
+
+def test_a_restart_in_the_middle_of_a_push_applies_nothing_then_the_retry_does(
+        central: Central, pg: PostgresCluster, monkeypatch) -> None:
+    from sync.central.services import ingest
+
+    setup(central)
+    real = ingest._known_events
+    restarted = []
+
+    def restart_midway(session, event_ids):  # the store row is locked, levels loaded
+        if not restarted:
+            restarted.append(True)
+            pg.restart()
+        return real(session, event_ids)
+
+    monkeypatch.setattr(ingest, "_known_events", restart_midway)
+    batch = [counted(1, ("milk", 10)), moved(2, ("milk", -1))]
+    r = central.client.post("/sync/v1/push", json={"hub_id": "s1", "events": batch},
+                            headers=central.hub("s1"))
+    assert r.status_code == 503 and restarted
+    stores = central.client.get("/admin/v1/stores", headers=central.admin).json()
+    assert {s["store_id"]: s["last_seq"] for s in stores}["s1"] == 0
+    assert central.stock("s1", "milk")["on_hand"] == 0
+    assert central.push("s1", batch) == {"last_seq": 2, "applied": 2, "rejected": []}
+    assert central.stock("s1", "milk")["on_hand"] == 9
