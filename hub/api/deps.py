@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -84,7 +85,7 @@ async def get_actor(
 
         actor = await run_in_threadpool(look_up)
         cache.put(token, actor)
-    return actor
+    return replace(actor, source=request.client.host if request.client else "")
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -30,3 +30,4 @@ class Lane(SQLModel, table=True):
     kind: str = Field(default="register", max_length=16)
     name: str = Field(default="", max_length=80)
     last_receipt_no: int = 0
+    cart_version: int = 0  # bumped on every cart change on the lane, across sales

@@ -21,6 +21,7 @@ class Sale(SQLModel, table=True):
     receipt_no: int | None = None
     cart_discount_kind: str | None = Field(default=None, max_length=8)  # percent|amount
     cart_discount_value: int = 0
+    cart_discount_approved_by: int | None = Field(default=None, foreign_key="user.id")
     total: int = 0  # after every discount, before cash rounding
     rounding: int = 0  # cash rounding difference, its own receipt line
     change: int = 0
@@ -46,6 +47,7 @@ class SaleLine(SQLModel, table=True):
     gross: int = 0
     discount_kind: str | None = Field(default=None, max_length=8)
     discount_value: int = 0
+    discount_approved_by: int | None = Field(default=None, foreign_key="user.id")
     line_discount: int = 0
     cart_discount_share: int = 0
     net: int = 0  # what the customer pays for this line

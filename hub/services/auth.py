@@ -15,6 +15,7 @@ from hub.config import Settings
 from hub.models import AuthToken, Device, Lane, PairingCode, PinFailure, User
 from hub.models.base import utcnow
 from hub.services.errors import (
+    ApprovalDenied,
     ApprovalRequired,
     Invalid,
     NotAllowed,
@@ -51,6 +52,7 @@ class Actor:
     device_id: int | None = None
     lane_id: str | None = None  # devices are bound to one lane
     name: str = ""
+    source: str = ""  # where the request came from (the till's address), for PIN lockouts
 
     def can(self, capability: str) -> bool:
         """Whether this actor's role grants a capability."""
@@ -90,7 +92,7 @@ def add_user(session: Session, username: str, display_name: str, role: str, pin:
     return user
 
 
-def _check_rate(session: Session, subject: str, settings: Settings) -> None:
+def _check_rate(session: Session, subject: str, settings: Settings, shown: str) -> None:
     since = utcnow() - timedelta(seconds=settings.pin_lockout_seconds)
     failures = session.exec(
         select(func.count())
@@ -99,8 +101,8 @@ def _check_rate(session: Session, subject: str, settings: Settings) -> None:
     ).one()
     if failures >= settings.pin_max_failures:
         raise TooManyAttempts(
-            f"Too many wrong PINs for '{subject}'. Wait {settings.pin_lockout_seconds // 60} "
-            "minutes or ask a manager.",
+            f"Too many wrong attempts for '{shown}' here. Wait "
+            f"{settings.pin_lockout_seconds // 60} minutes, or use another till.",
             retry_after=settings.pin_lockout_seconds,
         )
 
@@ -111,9 +113,12 @@ def _failure(error: Unauthenticated, subject: str) -> Unauthenticated:
     return error
 
 
-def verify_pin(session: Session, username: str, pin: str, settings: Settings) -> User:
-    """The user for a username and PIN; wrong PINs count towards a lockout."""
-    _check_rate(session, username, settings)
+def verify_pin(session: Session, username: str, pin: str, settings: Settings,
+               source: str = "") -> User:
+    """The user for a username and PIN; wrong PINs count towards a lockout of that username
+    from that source, so guessing at one till cannot lock a manager out of every till."""
+    subject = f"{username}@{source}"
+    _check_rate(session, subject, settings, username)
     user = session.exec(select(User).where(User.username == username, User.active)).first()
     ok = False
     if user is not None:
@@ -124,14 +129,15 @@ def verify_pin(session: Session, username: str, pin: str, settings: Settings) ->
     else:
         _hasher.hash(pin)  # same work as a real check, so timing does not reveal usernames
     if not ok or user is None:
-        raise _failure(Unauthenticated("Wrong username or PIN."), username)
-    session.exec(delete(PinFailure).where(col(PinFailure.subject) == username))
+        raise _failure(Unauthenticated("Wrong username or PIN."), subject)
+    session.exec(delete(PinFailure).where(col(PinFailure.subject) == subject))
     return user
 
 
-def login(session: Session, username: str, pin: str, settings: Settings) -> tuple[str, User]:
+def login(session: Session, username: str, pin: str, settings: Settings,
+          source: str = "") -> tuple[str, User]:
     """Log a user in: a fresh bearer token."""
-    user = verify_pin(session, username, pin, settings)
+    user = verify_pin(session, username, pin, settings, source)
     token = secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(seconds=settings.session_ttl_seconds)
     session.add(AuthToken(token_hash=_token_hash(token), user_id=user.id, expires_at=expires))
@@ -174,7 +180,12 @@ def approve(
     if approval is None:
         raise ApprovalRequired(
             f"A manager must approve {what}: enter a manager's username and PIN.")
-    manager = verify_pin(session, approval[0], approval[1], settings)
+    try:
+        manager = verify_pin(session, approval[0], approval[1], settings, actor.source)
+    except Unauthenticated as exc:  # the caller stays logged in: only the approval failed
+        denied = ApprovalDenied(f"Wrong manager username or PIN: {what} is not approved.")
+        denied.after_rollback = exc.after_rollback
+        raise denied from exc
     if "approve" not in CAPABILITIES[manager.role]:
         raise ApprovalRequired(
             f"{manager.display_name} is not a manager and cannot approve {what}.")
@@ -210,14 +221,16 @@ def create_pairing_code(
     return code, row
 
 
-def pair_device(session: Session, code: str, name: str, settings: Settings) -> tuple[str, Device]:
+def pair_device(session: Session, code: str, name: str, settings: Settings,
+                source: str = "") -> tuple[str, Device]:
     """Exchange a pairing code for a device token limited to the code's role and lane."""
-    _check_rate(session, "pairing", settings)
+    subject = f"pairing@{source}"
+    _check_rate(session, subject, settings, "pairing codes")
     row = session.get(PairingCode, _pairing_hash(code))
     if row is None or row.used or row.expires_at < utcnow():
         raise _failure(
             Unauthenticated("This pairing code is wrong, used or expired; ask for a new one."),
-            "pairing",
+            subject,
         )
     row.used = True
     session.add(row)

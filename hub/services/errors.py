@@ -53,6 +53,13 @@ class ApprovalRequired(DomainError):
     code = "approval_required"
 
 
+class ApprovalDenied(DomainError):
+    """The manager's username or PIN keyed in for an approval was wrong."""
+
+    status = 403
+    code = "approval_denied"
+
+
 class Unauthenticated(DomainError):
     """No valid login or device token, or a wrong PIN."""
 

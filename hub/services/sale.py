@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session, col, select
 
 from hub.barcode import BarcodeError, parse_scan
@@ -14,7 +16,7 @@ from hub.services import journal
 from hub.services.auth import Actor, approve
 from hub.services.cart import DISCOUNT_KINDS, discount_amount, recompute, to_public
 from hub.services.context import Shop
-from hub.services.errors import Conflict, Invalid, NotFound
+from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotFound
 from hub.services.records import audit, emit, move_stock
 
 MAX_QUANTITY = 9999
@@ -58,16 +60,18 @@ def sale_public(session: Session, sale: Sale) -> SalePublic:
     return to_public(sale, _lines(session, sale), _tenders(session, sale))
 
 
-def empty_cart(lane_id: str, currency: str) -> SalePublic:
-    """What a lane with no open sale shows."""
-    return to_public(Sale(id="", lane_id=lane_id, currency=currency, created_at=utcnow()), [], [])
+def empty_cart(lane: Lane, currency: str) -> SalePublic:
+    """What a lane with no open sale shows (at the lane's current cart version)."""
+    sale = Sale(id="", lane_id=lane.id, currency=currency, version=lane.cart_version,
+                created_at=utcnow())
+    return to_public(sale, [], [])
 
 
 def cart_of(session: Session, lane_id: str, shop: Shop) -> SalePublic:
     """The lane's cart as clients see it (empty when nothing is being sold)."""
-    get_lane(session, lane_id)
+    lane = get_lane(session, lane_id)
     sale = current_cart(session, lane_id)
-    return sale_public(session, sale) if sale else empty_cart(lane_id, shop.settings.currency)
+    return sale_public(session, sale) if sale else empty_cart(lane, shop.settings.currency)
 
 
 def _cart_for_change(session: Session, lane_id: str, actor: Actor, shop: Shop) -> Sale:
@@ -82,15 +86,49 @@ def _cart_for_change(session: Session, lane_id: str, actor: Actor, shop: Shop) -
     return sale
 
 
-def _changed(session: Session, sale: Sale) -> SalePublic:
+Approver = Callable[[], int]
+
+
+def _changed(session: Session, sale: Sale, approver: Approver | None = None,
+             limit_bp: int | None = None) -> SalePublic:
+    """Recompute the cart after a change and bump the lane's cart version.
+
+    With limit_bp, discounts that the change pushed over the approval limit (a quantity cut or
+    a void makes a fixed discount a larger share) need a manager too, or the change is refused.
+    """
     lines = _lines(session, sale)
     recompute(sale, lines)
-    sale.version += 1
+    if limit_bp is not None:
+        _recheck_discounts(session, sale, lines, approver, limit_bp)
+    lane = get_lane(session, sale.lane_id)
+    lane.cart_version += 1
+    sale.version = lane.cart_version
+    session.add(lane)
     session.add(sale)
     for line in lines:
         session.add(line)
     session.flush()
     return to_public(sale, lines, _tenders(session, sale))
+
+
+def _recheck_discounts(session: Session, sale: Sale, lines: list[SaleLine],
+                       approver: Approver | None, limit_bp: int) -> None:
+    active = [line for line in lines if not line.voided]
+    over = [line for line in active if line.discount_kind and line.discount_approved_by is None
+            and line.line_discount * 10000 > limit_bp * line.gross]
+    base = sum(line.gross - line.line_discount for line in active)
+    cart_over = (sale.cart_discount_kind is not None and sale.cart_discount_approved_by is None
+                 and sum(line.cart_discount_share for line in active) * 10000 > limit_bp * base)
+    if not over and not cart_over:
+        return
+    if approver is None:
+        raise ApprovalRequired("This change makes a discount larger than a cashier may give: "
+                               "a manager must approve.")
+    manager = approver()
+    for line in over:
+        line.discount_approved_by = manager
+    if cart_over:
+        sale.cart_discount_approved_by = manager
 
 
 def _line(session: Session, sale: Sale, line_id: int) -> SaleLine:
@@ -223,7 +261,8 @@ def add_item(
     return _changed(session, sale)
 
 
-def set_quantity(session: Session, lane_id: str, line_id: int, quantity: int) -> SalePublic:
+def set_quantity(session: Session, shop: Shop, lane_id: str, line_id: int, quantity: int,
+                 actor: Actor, approval: tuple[str, str] | None = None) -> SalePublic:
     """Change how many of a line the customer takes."""
     _check_quantity(quantity)
     sale = _require_open(session, lane_id)
@@ -234,7 +273,18 @@ def set_quantity(session: Session, lane_id: str, line_id: int, quantity: int) ->
         raise Conflict("A payment has started: void the line (with a manager) instead.")
     line.quantity = quantity
     session.add(line)
-    return _changed(session, sale)
+    return _changed(session, sale, _approver(session, shop, actor, approval),
+                    shop.settings.discount_approval_bp)
+
+
+def _approver(session: Session, shop: Shop, actor: Actor,
+              approval: tuple[str, str] | None) -> Approver:
+    def approved_by() -> int:
+        manager = approve(session, actor, approval, shop.settings, "a discount this large")
+        audit(session, "discount_over_limit", actor, approved_by=manager, reason="cart change")
+        return manager
+
+    return approved_by
 
 
 def void_line(
@@ -252,17 +302,14 @@ def void_line(
         approver = approve(session, actor, approval, shop.settings, "a void after payment")
         audit(session, "void_after_payment", actor, approved_by=approver, lane_id=lane_id,
               ref=sale.id, line_id=line.id, name=line.name, net=line.net)
-        public = _changed_with_void(session, sale, line)
-        if public.due < 0:
-            raise Conflict("Voiding this line would leave more paid than owed; refund instead.")
-        return public
-    return _changed_with_void(session, sale, line)
-
-
-def _changed_with_void(session: Session, sale: Sale, line: SaleLine) -> SalePublic:
     line.voided = True
     session.add(line)
-    return _changed(session, sale)
+    public = _changed(session, sale, _approver(session, shop, actor, approval),
+                      shop.settings.discount_approval_bp)
+    if public.due < 0:
+        raise Conflict("Voiding this line would leave more paid than owed: cancel the sale "
+                       "with a manager instead and give the payments back.")
+    return public
 
 
 def _needs_approval(shop: Shop, base: int, kind: str, value: int) -> bool:
@@ -296,10 +343,12 @@ def discount_line(
     if _payment_started(session, sale):
         raise Conflict("A payment has started: discounts can no longer change.")
     gross = line.unit_price * line.quantity if line.weight_g is None else line.gross
+    line.discount_approved_by = None
     if kind is not None and _needs_approval(shop, gross, kind, value):
-        approver = approve(session, actor, approval, shop.settings, "a discount this large")
-        audit(session, "discount_over_limit", actor, approved_by=approver, lane_id=lane_id,
-              ref=sale.id, line_id=line.id, kind=kind, value=value)
+        line.discount_approved_by = approve(session, actor, approval, shop.settings,
+                                            "a discount this large")
+        audit(session, "discount_over_limit", actor, approved_by=line.discount_approved_by,
+              lane_id=lane_id, ref=sale.id, line_id=line.id, kind=kind, value=value)
     line.discount_kind, line.discount_value = kind, value if kind else 0
     session.add(line)
     return _changed(session, sale)
@@ -320,10 +369,12 @@ def discount_cart(
     if _payment_started(session, sale):
         raise Conflict("A payment has started: discounts can no longer change.")
     base = sum(line.gross - line.line_discount for line in _lines(session, sale) if not line.voided)
+    sale.cart_discount_approved_by = None
     if kind is not None and _needs_approval(shop, base, kind, value):
-        approver = approve(session, actor, approval, shop.settings, "a discount this large")
-        audit(session, "discount_over_limit", actor, approved_by=approver, lane_id=lane_id,
-              ref=sale.id, kind=kind, value=value, scope="cart")
+        sale.cart_discount_approved_by = approve(session, actor, approval, shop.settings,
+                                                 "a discount this large")
+        audit(session, "discount_over_limit", actor, approved_by=sale.cart_discount_approved_by,
+              lane_id=lane_id, ref=sale.id, kind=kind, value=value, scope="cart")
     sale.cart_discount_kind, sale.cart_discount_value = kind, value if kind else 0
     return _changed(session, sale)
 
@@ -353,15 +404,25 @@ def override_price(
     return _changed(session, sale)
 
 
-def cancel_cart(session: Session, lane_id: str, actor: Actor) -> SalePublic:
-    """Abandon the cart (nothing paid yet); it stays on record as cancelled."""
+def cancel_cart(session: Session, shop: Shop, lane_id: str, actor: Actor,
+                approval: tuple[str, str] | None = None) -> SalePublic:
+    """Abandon the cart; it stays on record as cancelled. A cart that took payments needs a
+    manager, and its payments are given back (cash from the drawer, cards reversed first)."""
     sale = _require_open(session, lane_id)
-    if _payment_started(session, sale):
-        raise Conflict("This cart has payments: finish it, or void lines with a manager.")
+    tenders = _tenders(session, sale)
+    approver = None
+    if tenders:
+        if any(t.method == "card" for t in tenders):
+            raise Conflict("A card payment on this cart must be reversed on the terminal "
+                           "first (the till does it when you cancel there).")
+        approver = approve(session, actor, approval, shop.settings, "cancelling a paid cart")
     sale.status = "cancelled"
     sale.completed_at = utcnow()
-    audit(session, "cart_cancelled", actor, lane_id=lane_id, ref=sale.id, total=sale.total)
-    return _changed(session, sale)
+    audit(session, "cart_cancelled", actor, approved_by=approver, lane_id=lane_id, ref=sale.id,
+          total=sale.total, give_back=[{"method": t.method, "amount": t.amount}
+                                       for t in tenders])
+    _changed(session, sale)
+    return empty_cart(get_lane(session, lane_id), sale.currency)
 
 
 def _existing_tender(session: Session, request_id: str | None) -> Tender | None:

@@ -8,14 +8,16 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from hub.models import CashMovement, Refund, RefundTender, Sale, Shift, Tender
 from hub.models.base import utcnow
+from hub.money import format_amount
 from hub.services import journal
 from hub.services.auth import Actor, approve
 from hub.services.context import Shop
 from hub.services.errors import Conflict, Invalid
 from hub.services.records import audit, emit
-from hub.services.sale import current_cart, get_lane, open_shift_of
+from hub.services.sale import current_cart, get_lane, open_shift_of, sale_public
 
 MAX_CASH = 100_000_000_00  # a drawer never holds a hundred million
+MAX_DENOMINATION = 100_000  # the largest note in minor units (1 000 kr)
 
 
 class CashSummary(SQLModel):
@@ -53,15 +55,19 @@ def counted_total(counted: int | None, denominations: dict[str, int] | None) -> 
     if denominations:
         total = 0
         for face, pieces in denominations.items():
-            if not face.isdigit() or int(face) <= 0 or pieces < 0:
-                raise Invalid(f"'{face}: {pieces}' is not a denomination and a count of pieces.")
+            if not face.isdigit() or not 0 < int(face) <= MAX_DENOMINATION or pieces < 0:
+                raise Invalid(f"'{face}: {pieces}' is not a denomination (in minor units, at "
+                              f"most {MAX_DENOMINATION}) and a count of pieces.")
             total += int(face) * pieces
         if counted is not None and counted != total:
             raise Invalid(f"The denominations add up to {total}, not the {counted} given.")
-        return total
-    if counted is None or counted < 0:
+    elif counted is None or counted < 0:
         raise Invalid("Give the cash counted, as a total or by denomination.")
-    return counted
+    else:
+        total = counted
+    if total > MAX_CASH:
+        raise Invalid("That is more cash than any drawer holds: count again.")
+    return total
 
 
 def _check_amount(amount: int, what: str) -> None:
@@ -182,8 +188,10 @@ def pay_in(session: Session, lane_id: str, actor: Actor, amount: int, reason: st
 def pay_out(session: Session, lane_id: str, actor: Actor, amount: int, reason: str) -> ShiftPublic:
     """Take cash out of the drawer for a purpose (a delivery paid cash, for example)."""
     shift = _cash_move_shift(session, lane_id, actor, amount, reason, "out")
-    if amount > cash_summary(session, shift).expected_cash:
-        raise Conflict("The drawer should not hold that much cash; count it first.")
+    expected = cash_summary(session, shift).expected_cash
+    if amount > expected:
+        raise Conflict(f"The drawer should hold only {format_amount(expected, shift.currency)}; "
+                       "pay out less, or count the drawer and close the shift.")
     _movement(session, shift, actor, "pay_out", amount, reason)
     return shift_public(session, shift)
 
@@ -205,8 +213,8 @@ def close_shift(session: Session, shop: Shop, lane_id: str, actor: Actor, counte
     user_id = _require_user(actor)
     shift = _require_shift(session, lane_id)
     cart = current_cart(session, lane_id)
-    if cart is not None and session.exec(select(Tender).where(Tender.sale_id == cart.id)).first():
-        raise Conflict("A sale on this lane has taken payment but is not finished.")
+    if cart is not None and sale_public(session, cart).lines:
+        raise Conflict("A sale on this lane is not finished: complete or cancel it first.")
     total = counted_total(counted, denominations)
     summary = cash_summary(session, shift)
     shift.status = "closed"

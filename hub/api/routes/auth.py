@@ -69,16 +69,20 @@ class PairResult(BaseModel):
     me: Me
 
 
+def _source(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
 def _me(actor: Actor) -> Me:
     return Me(role=actor.role, user_id=actor.user_id, device_id=actor.device_id,
               lane_id=actor.lane_id, name=actor.name)
 
 
 @router.post("/auth/login")
-def login(body: Login, db: DbDep, shop: ShopDep) -> LoginResult:
-    """Log in with username and PIN; repeated wrong PINs lock the user out for a while."""
+def login(body: Login, request: Request, db: DbDep, shop: ShopDep) -> LoginResult:
+    """Log in with username and PIN; repeated wrong PINs lock that user out at this till."""
     with db.write() as s:
-        token, user = auth.login(s, body.username, body.pin, shop.settings)
+        token, user = auth.login(s, body.username, body.pin, shop.settings, _source(request))
     return LoginResult(token=token, me=Me(role=user.role, user_id=user.id, device_id=None,
                                           lane_id=None, name=user.display_name))
 
@@ -112,9 +116,10 @@ def create_pairing_code(body: PairingCodeCreate, db: DbDep, shop: ShopDep,
 
 
 @router.post("/devices/pair")
-def pair(body: Pair, db: DbDep, shop: ShopDep) -> PairResult:
+def pair(body: Pair, request: Request, db: DbDep, shop: ShopDep) -> PairResult:
     """A device exchanges a pairing code for its token."""
     with db.write() as s:
-        token, device = auth.pair_device(s, body.code, body.name, shop.settings)
+        token, device = auth.pair_device(s, body.code, body.name, shop.settings,
+                                         _source(request))
     return PairResult(token=token, me=Me(role=device.role, user_id=None, device_id=device.id,
                                          lane_id=device.lane_id, name=device.name))

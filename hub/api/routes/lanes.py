@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 from sqlmodel import col, select
 
 from hub.api.deps import (
@@ -55,21 +55,21 @@ class ItemAdd(BaseModel):
     """Put a product in the cart: a scanned code, or a product id (weighed items need weight_g)."""
 
     code: str | None = Field(default=None, min_length=1, max_length=32)
-    product_id: int | None = Field(default=None, ge=1, le=2**62)
-    quantity: int = Field(default=1, ge=1, le=sales.MAX_QUANTITY)
-    weight_g: int | None = Field(default=None, ge=1, le=sales.MAX_WEIGHT_G)
-
-
-class QuantityChange(BaseModel):
-    """A line's new quantity."""
-
-    quantity: int = Field(ge=1, le=sales.MAX_QUANTITY)
+    product_id: StrictInt | None = Field(default=None, ge=1, le=2**62)
+    quantity: StrictInt = Field(default=1, ge=1, le=sales.MAX_QUANTITY)
+    weight_g: StrictInt | None = Field(default=None, ge=1, le=sales.MAX_WEIGHT_G)
 
 
 class WithApproval(BaseModel):
     """A manager's approval, when the action needs one."""
 
     approval: Approval | None = None
+
+
+class QuantityChange(WithApproval):
+    """A line's new quantity."""
+
+    quantity: StrictInt = Field(ge=1, le=sales.MAX_QUANTITY)
 
 
 class Discount(WithApproval):
@@ -143,11 +143,12 @@ def add_item(lane_id: LaneId, body: ItemAdd, db: DbDep, shop: ShopDep, bus: BusD
 
 @router.patch("/lanes/{lane_id}/cart/lines/{line_id}")
 def change_quantity(lane_id: LaneId, line_id: LineId, body: QuantityChange, db: DbDep,
-                    bus: BusDep, actor: Seller) -> SalePublic:
-    """Change a line's quantity."""
+                    shop: ShopDep, bus: BusDep, actor: Seller) -> SalePublic:
+    """Change a line's quantity (a manager approves if it makes a discount too large)."""
     actor.require_lane(lane_id)
     with db.write() as s:
-        cart = sales.set_quantity(s, lane_id, line_id, body.quantity)
+        cart = sales.set_quantity(s, shop, lane_id, line_id, body.quantity, actor,
+                                  approval_of(body.approval))
     return publish_cart(bus, cart)
 
 
@@ -195,13 +196,13 @@ def discount_cart(lane_id: LaneId, body: Discount, db: DbDep, shop: ShopDep, bus
 
 
 @router.post("/lanes/{lane_id}/cart/cancel")
-def cancel_cart(lane_id: LaneId, db: DbDep, shop: ShopDep, bus: BusDep,
-                actor: Seller) -> SalePublic:
-    """Abandon the cart before any payment."""
+def cancel_cart(lane_id: LaneId, db: DbDep, shop: ShopDep, bus: BusDep, actor: Seller,
+                body: WithApproval | None = None) -> SalePublic:
+    """Abandon the cart; once it took payments a manager approves and they are given back."""
     actor.require_lane(lane_id)
     with db.write() as s:
-        sales.cancel_cart(s, lane_id, actor)
-        empty = sales.empty_cart(lane_id, shop.settings.currency)
+        empty = sales.cancel_cart(s, shop, lane_id, actor,
+                                  approval_of(body.approval if body else None))
     return publish_cart(bus, empty)
 
 
