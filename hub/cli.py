@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -92,8 +93,22 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                ws="websockets-sansio")
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info",
+                            ws="websockets-sansio")
+    server = uvicorn.Server(config)  # logging is configured here; then keep tokens out of it
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logging.getLogger(name).addFilter(RedactTokens())
+    server.run()
+
+
+class RedactTokens(logging.Filter):
+    """Keep bearer tokens in query strings (websocket logins) out of the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(re.sub(r"token=[^&\s\"]+", "token=***", a) if isinstance(a, str)
+                                else a for a in record.args)  # type: ignore[union-attr]
+        return True
 
 
 @db_app.command("upgrade")

@@ -60,6 +60,8 @@ async def events(ws: WebSocket) -> None:
         actor = await run_in_threadpool(who)
         actor.require("lane.read")
     except DomainError as exc:
+        # Accept first, so every client (not only test clients) sees the close code and reason.
+        await ws.accept()
         await ws.close(code=4401 if exc.status == 401 else 4403, reason=exc.message[:120])
         return
     await ws.accept()

@@ -98,7 +98,7 @@ def render_refund(refund: RefundPublic, settings: Settings, cashier: str) -> str
     cur = refund.currency
     out = _header(settings, refund.lane_id, refund.receipt_no, cashier, refund.created_at,
                   "RETURKVITTO")
-    out.append(f"Retur av kvitto nr {refund.lane_id}-{refund.sale_receipt_no or 0:06d}")
+    out.append(f"Retur av kvitto nr {refund.sale_lane_id}-{refund.sale_receipt_no or 0:06d}")
     for line in refund.lines:
         out.append(_row(f"{line.quantity} x {line.name}", format_amount(-line.amount, cur)))
     out.append("-" * WIDTH)

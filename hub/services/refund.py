@@ -51,6 +51,7 @@ class RefundPublic(SQLModel):
 
     id: str
     sale_id: str
+    sale_lane_id: str
     sale_receipt_no: int | None
     lane_id: str
     receipt_no: int
@@ -75,14 +76,14 @@ def _refunded_so_far(session: Session, line_id: int) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def _tender_refunded(session: Session, tender_id: int) -> int:
-    return int(
-        session.exec(
-            select(func.coalesce(func.sum(RefundTender.amount), 0)).where(
-                RefundTender.tender_id == tender_id
-            )
-        ).one()
-    )
+def _tender_refunded(session: Session, tender_id: int) -> tuple[int, int]:
+    """What was refunded on a tender so far: (amount owed back, amount actually paid out)."""
+    row = session.exec(
+        select(func.coalesce(func.sum(RefundTender.amount), 0),
+               func.coalesce(func.sum(RefundTender.amount + RefundTender.rounding), 0))
+        .where(RefundTender.tender_id == tender_id)
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def refund_public(session: Session, refund: Refund) -> RefundPublic:
@@ -95,6 +96,7 @@ def refund_public(session: Session, refund: Refund) -> RefundPublic:
     return RefundPublic(
         id=refund.id,
         sale_id=refund.sale_id,
+        sale_lane_id=sale.lane_id if sale else "",
         sale_receipt_no=sale.receipt_no if sale else None,
         lane_id=refund.lane_id,
         receipt_no=refund.receipt_no,
@@ -178,7 +180,9 @@ def refund_lines(
     total = sum(p[2] for p in planned)
 
     approved_by = None
-    if total > shop.settings.refund_approval_minor or not actor.can("refund"):
+    refunded_before = int(session.exec(
+        select(func.coalesce(func.sum(Refund.total), 0)).where(Refund.sale_id == sale.id)).one())
+    if refunded_before + total > shop.settings.refund_approval_minor:  # splitting doesn't help
         approved_by = approve(
             session, actor, approval, shop.settings,
             f"a refund of {format_amount(total, sale.currency)}",
@@ -190,13 +194,14 @@ def refund_lines(
     plan: list[tuple[Tender, int, int]] = []
     left_to_pay = total
     for tender in tenders:
-        room = tender.amount - _tender_refunded(session, tender.id or 0)
-        share = min(room, left_to_pay)
+        owed_before, paid_before = _tender_refunded(session, tender.id or 0)
+        share = min(tender.amount - owed_before, left_to_pay)
         if share <= 0:
             continue
         rounding = 0
-        if tender.method == "cash":
-            rounding = round_cash(share, shop.settings.cash_step(sale.currency)) - share
+        if tender.method == "cash":  # round what was refunded in all, not each refund alone
+            step = shop.settings.cash_step(sale.currency)
+            rounding = round_cash(owed_before + share, step) - paid_before - share
         plan.append((tender, share, rounding))
         left_to_pay -= share
     if left_to_pay:

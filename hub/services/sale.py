@@ -425,10 +425,21 @@ def cancel_cart(session: Session, shop: Shop, lane_id: str, actor: Actor,
     return empty_cart(get_lane(session, lane_id), sale.currency)
 
 
-def _existing_tender(session: Session, request_id: str | None) -> Tender | None:
+def _existing_tender(session: Session, request_id: str | None, lane_id: str,
+                     amount: int | None) -> Tender | None:
+    """The tender a repeated request already made; the same key for another payment is refused."""
     if request_id is None:
         return None
-    return session.exec(select(Tender).where(Tender.request_id == request_id)).first()
+    tender = session.exec(select(Tender).where(Tender.request_id == request_id)).first()
+    if tender is None:
+        return None
+    sale = session.get(Sale, tender.sale_id)
+    same = (sale is not None and sale.lane_id == lane_id
+            and (amount is None or amount in (tender.tendered, tender.amount)))
+    if not same:
+        raise Conflict(f"request_id '{request_id}' was used for another payment; "
+                       "send a new one for a new payment.")
+    return tender
 
 
 def payable(session: Session, lane_id: str) -> tuple[Sale, int]:
@@ -450,7 +461,7 @@ def tender_cash(
     request_id: str | None = None,
 ) -> SalePublic:
     """Take cash: completes the sale when it covers what is due (after cash rounding)."""
-    if (done := _existing_tender(session, request_id)) is not None:
+    if (done := _existing_tender(session, request_id, lane_id, tendered)) is not None:
         return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
     if tendered < 0:
         raise Invalid("Cash handed over cannot be negative.")
@@ -458,7 +469,11 @@ def tender_cash(
     lane = get_lane(session, lane_id)
     if lane.kind == "register" and open_shift_of(session, lane_id) is None:
         raise Conflict(f"Lane {lane_id} has no open shift to put cash in.")
-    due_rounded = round_cash(due, shop.settings.cash_step(sale.currency))
+    step = shop.settings.cash_step(sale.currency)
+    if tendered % step:
+        raise Invalid(f"Cash comes in notes and coins of {format_amount(step, sale.currency)}: "
+                      f"{format_amount(tendered, sale.currency)} cannot be handed over.")
+    due_rounded = round_cash(due, step)
     if tendered >= due_rounded:
         tender = Tender(sale_id=sale.id, method="cash", amount=due, tendered=tendered,
                         change=tendered - due_rounded, rounding=due_rounded - due,
@@ -484,7 +499,7 @@ def tender_card_external(
     request_id: str | None = None,
 ) -> SalePublic:
     """Record a card payment approved on a standalone (not connected) terminal; exact amount."""
-    if (done := _existing_tender(session, request_id)) is not None:
+    if (done := _existing_tender(session, request_id, lane_id, amount)) is not None:
         return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
     sale, due = payable(session, lane_id)
     amount = due if amount is None else amount

@@ -49,3 +49,16 @@ def test_a_repeated_cash_tender_is_taken_once(cashier: Till) -> None:
     first = cashier.post("/lanes/1/cart/tenders/cash", body)
     again = cashier.post("/lanes/1/cart/tenders/cash", body)
     assert first["paid"] == again["paid"] == 1000 and len(again["tenders"]) == 1
+
+
+def test_cash_must_be_notes_and_coins_and_request_ids_are_not_reused(cashier: Till) -> None:
+    cashier.post("/lanes/1/shift/open", {"counted": 0}, expect=201)
+    cashier.scan("1", cashier.product("Dagstidning")["gtin"])
+    r = cashier.pay_cash("1", 4010, expect=422)
+    assert "notes and coins" in r["message"]
+    cashier.post("/lanes/1/cart/tenders/cash", {"tendered": 4000, "request_id": "k-1"})
+    cashier.scan("1", cashier.product("Dagstidning")["gtin"])
+    r = cashier.post("/lanes/1/cart/tenders/cash", {"tendered": 5000, "request_id": "k-1"},
+                     expect=409)
+    assert "another payment" in r["message"]
+    assert cashier.get("/lanes/1/cart")["due"] == 4000  # nothing was taken

@@ -107,3 +107,40 @@ def test_shift_close_by_denomination(client) -> None:
     assert closed["cash"]["expected_cash"] == 70000 + 4000
     assert closed["counted_cash"] == 74500 and closed["over_short"] == 500
     cashier.post("/lanes/3/shift/close", {"counted": 0}, expect=409)
+
+
+def test_cash_refunds_one_at_a_time_pay_back_what_was_paid(cashier: Till) -> None:
+    cashier.post("/lanes/1/shift/open", {"counted": 100000}, expect=201)
+    sale = _sale(cashier, [("Mellanmjölk 1,5 % 1 l", 10)])  # 169,50 → 170 kr in cash
+    assert sale["total"] == 16950 and sale["rounding"] == 50
+    paid_out = 0
+    for _ in range(10):
+        refund = cashier.post(f"/sales/{sale['id']}/refunds", {
+            "lane_id": "1", "lines": [{"line_id": sale["lines"][0]["id"], "quantity": 1}]},
+            expect=201)
+        paid_out += refund["tenders"][0]["paid_out"]
+        assert refund["tenders"][0]["paid_out"] % 100 == 0  # whole kronor from the drawer
+    assert paid_out == sale["total"] + sale["rounding"] == 17000
+
+
+def test_refund_approval_counts_every_refund_of_the_sale(cashier: Till) -> None:
+    cashier.post("/lanes/1/shift/open", {"counted": 100000}, expect=201)
+    sale = _sale(cashier, [("Kaffe mellanrost 450 g", 10)])  # 699,50
+    body = {"lane_id": "1", "lines": [{"line_id": sale["lines"][0]["id"], "quantity": 5}]}
+    cashier.post(f"/sales/{sale['id']}/refunds", body, expect=201)  # 349,75: no approval
+    second = cashier.post(f"/sales/{sale['id']}/refunds", body, expect=403)  # 699,50 in all
+    assert second["error"] == "approval_required"
+
+
+def test_return_receipt_names_the_original_receipt_and_copies_are_marked(
+        cashier: Till, manager: Till) -> None:
+    cashier.post("/lanes/1/shift/open", {"counted": 100000}, expect=201)
+    cashier.post("/lanes/2/shift/open", {"counted": 100000}, expect=201)
+    sale = _sale(cashier, [("Dagstidning", 1)])
+    refund = cashier.post(f"/sales/{sale['id']}/refunds", {
+        "lane_id": "2", "lines": [{"line_id": sale["lines"][0]["id"]}]}, expect=201)
+    text = cashier.get(f"/refunds/{refund['id']}/receipt")
+    assert "Retur av kvitto nr 1-000001" in text and "Kvitto nr 2-000001" in text
+    assert "KOPIA" not in cashier.get(f"/sales/{sale['id']}/receipt")
+    assert "KOPIA" in cashier.get(f"/sales/{sale['id']}/receipt", params={"copy": "true"})
+    assert manager.get("/audit", params={"action": "receipt_copy"})[0]["ref"] == sale["id"]

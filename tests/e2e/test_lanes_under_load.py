@@ -166,3 +166,17 @@ def test_kill_9_in_the_middle_of_sales_loses_nothing_confirmed(tmp_path: Path) -
     verify = subprocess.run([sys.executable, "-m", "hub", "journal", "verify", "--data-dir",
                              str(hub.data_dir)], capture_output=True, text=True, timeout=60)
     assert verify.returncode == 0, verify.stderr
+
+
+def test_websocket_logins_fail_with_a_close_code_and_tokens_stay_out_of_the_log(
+        hub_process: HubProcess) -> None:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    url = hub_process.url.replace("http", "ws") + "/api/v1/ws?token=not-a-real-token"
+    with connect(url) as ws, pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+    time.sleep(0.5)
+    log = (hub_process.data_dir.parent / f"hub-{hub_process.port}.log").read_text()
+    assert "not-a-real-token" not in log and "token=***" in log

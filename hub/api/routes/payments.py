@@ -26,6 +26,7 @@ from hub.services import payment as payments
 router = APIRouter(tags=["payments"])
 Payer = Annotated[Actor, Depends(requires("tender"))]
 Staff = Annotated[Actor, Depends(requires("sales.read"))]
+Watcher = Annotated[Actor, Depends(requires("lane.read"))]
 PaymentId = Annotated[str, Path(min_length=1, max_length=32)]
 
 
@@ -69,7 +70,8 @@ def list_in_doubt(db: DbDep, _: Staff) -> list[PaymentPublic]:
 
 
 @router.get("/payments/{payment_id}")
-def get_payment(payment_id: PaymentId, db: DbDep, cards: CardDep, actor: Staff) -> PaymentPublic:
+def get_payment(payment_id: PaymentId, db: DbDep, cards: CardDep,
+                actor: Watcher) -> PaymentPublic:
     """One card payment (a running one with the terminal's latest progress)."""
     with db.read() as s:
         attempt = payments.get_attempt(s, payment_id)
@@ -78,8 +80,11 @@ def get_payment(payment_id: PaymentId, db: DbDep, cards: CardDep, actor: Staff) 
 
 
 @router.post("/payments/{payment_id}/cancel")
-async def cancel_payment(payment_id: PaymentId, cards: CardDep, actor: Payer) -> PaymentPublic:
+async def cancel_payment(payment_id: PaymentId, db: DbDep, cards: CardDep,
+                         actor: Payer) -> PaymentPublic:
     """Ask the terminal to abort a running payment."""
+    with db.read() as s:
+        actor.require_lane(payments.get_attempt(s, payment_id).lane_id)
     return await cards.cancel(payment_id)
 
 

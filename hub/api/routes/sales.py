@@ -14,6 +14,7 @@ from hub.models import Refund, Sale, User
 from hub.models.sale import SalePublic
 from hub.services import receipt
 from hub.services.errors import NotFound
+from hub.services.records import audit
 from hub.services.refund import RefundItem, RefundPublic, refund_lines, refund_public
 from hub.services.sale import sale_public
 
@@ -83,14 +84,19 @@ def get_sale(sale_id: SaleId, db: DbDep, _: Clerk) -> SalePublic:
 
 
 @router.get("/sales/{sale_id}/receipt", response_class=PlainTextResponse)
-def sale_receipt(sale_id: SaleId, db: DbDep, shop: ShopDep, _: Clerk) -> str:
-    """The sale's receipt as text."""
-    with db.read() as s:
+def sale_receipt(sale_id: SaleId, db: DbDep, shop: ShopDep, actor: Clerk,
+                 copy: Annotated[bool, Query(description="a reprint, marked KOPIA")] = False
+                 ) -> str:
+    """The sale's receipt as text; a reprint for the customer is marked as a copy and logged."""
+    with db.write() if copy else db.read() as s:
         sale = _sale(s, sale_id)
         if sale.status != "completed":
             raise NotFound("This sale is not completed, so it has no receipt yet.")
+        if copy:
+            audit(s, "receipt_copy", actor, lane_id=sale.lane_id, ref=sale.id,
+                  receipt_no=sale.receipt_no)
         return receipt.render_sale(sale_public(s, sale), shop.settings,
-                                   _cashier_name(s, sale.cashier_id))
+                                   _cashier_name(s, sale.cashier_id), copy=copy)
 
 
 @router.get("/sales/{sale_id}/refunds")
