@@ -261,20 +261,48 @@ def sync_now(
 
 
 @journal_app.command("verify")
-def journal_verify(data_dir: DataDir = Path(".kassa-data")) -> None:
+def journal_verify(
+    data_dir: DataDir = Path(".kassa-data"),
+    public_key: Annotated[Path | None, typer.Option(
+        help="The hub's public key as registered elsewhere (safer than the data directory's)",
+    )] = None,
+    head: Annotated[str | None, typer.Option(
+        help="An anchor SEQ:HASH known outside the hub (central has one per sale): the "
+             "journal must still hold that entry, unchanged")] = None,
+) -> None:
     """Check the whole journal chain; exits 1 and names the first bad entry if altered."""
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
     from hub.db import Database
+    from hub.models import JournalEntry
     from hub.services.journal import load_public_key, verify
 
     settings = _settings(data_dir)
     if not settings.database_path.exists():
         _fail(f"no hub database in {data_dir}")
+    key = (load_pem_public_key(public_key.read_bytes()) if public_key
+           else load_public_key(settings.data_dir))
     db = Database(settings.database_url)
     with db.read() as s:
-        result = verify(s, load_public_key(settings.data_dir))
+        result = verify(s, key)  # type: ignore[arg-type]
+        anchor = None
+        if head:
+            seq_text, _, digest = head.partition(":")
+            if not seq_text.isdigit() or len(digest) != 64:
+                _fail("--head is SEQ:HASH, e.g. 1234:9f86d0…(64 hex digits)")
+            anchor = (int(seq_text), digest, s.get(JournalEntry, int(seq_text)))
     if not result.ok:
         _fail(f"journal entry {result.first_bad_seq} is bad: {result.problem}")
-    typer.echo(f"journal ok: {result.entries} entries, chain and signatures intact")
+    if anchor is not None:
+        seq, digest, entry = anchor
+        if entry is None:
+            _fail(f"journal entry {seq} is missing: the journal ends at {result.entries}, so "
+                  "entries were cut off its end")
+        if entry.hash != digest:
+            _fail(f"journal entry {seq} is bad: it is not the entry the anchor names "
+                  "(the chain was rewritten from there on)")
+    typer.echo(f"journal ok: {result.entries} entries, chain and signatures intact"
+               + (f", anchor {anchor[0]} present" if anchor else ""))
 
 
 @app.command("demo")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session
 
 from hub.models import AuditEntry, OutboxEvent, Product, StockMovement
 from hub.models.base import utcnow
+from hub.services import journal
 from hub.services.auth import Actor
 
 
@@ -39,6 +41,14 @@ def audit(
 def emit(session: Session, type_: str, payload: dict[str, Any], at: datetime | None = None) -> None:
     """Queue an event for central in the caller's transaction."""
     session.add(OutboxEvent(type=type_, payload=payload, occurred_at=at or utcnow()))
+
+
+def journal_and_emit(session: Session, key: Ed25519PrivateKey, event_type: str, kind: str,
+                     ref: str, payload: dict[str, Any], at: datetime | None) -> None:
+    """Sign a final record into the journal and queue it for central with the journal's head
+    (seq and hash), so central holds anchors that show if the journal is ever cut short."""
+    entry = journal.append(session, key, kind, ref, payload)
+    emit(session, event_type, {**payload, "journal": {"seq": entry.seq, "hash": entry.hash}}, at)
 
 
 def move_stock(

@@ -9,11 +9,10 @@ from sqlmodel import Session, SQLModel, func, select
 
 from hub.models import Product, Refund, RefundLine, RefundTender, Sale, SaleLine, Tender
 from hub.money import div_half_up, format_amount, round_cash
-from hub.services import journal
 from hub.services.auth import Actor, approve
 from hub.services.context import Shop
 from hub.services.errors import Conflict, Invalid, NotFound
-from hub.services.records import audit, emit, move_stock
+from hub.services.records import audit, journal_and_emit, move_stock
 from hub.services.sale import get_lane, open_shift_of
 
 
@@ -235,8 +234,8 @@ def refund_lines(
     public = refund_public(session, refund)
     audit(session, "refund", actor, approved_by=approved_by, lane_id=lane_id, ref=refund.id,
           sale_id=sale.id, total=total)
-    payload = public.model_dump(mode="json")
-    emit(session, "refund.completed", payload, at=refund.created_at)
-    journal.append(session, shop.key, "refund", f"{lane_id}-{refund.receipt_no}", payload)
+    journal_and_emit(session, shop.key, "refund.completed", "refund",
+                     f"{lane_id}-{refund.receipt_no}", public.model_dump(mode="json"),
+                     refund.created_at)
     return public
 

@@ -12,12 +12,11 @@ from hub.models.base import utcnow
 from hub.models.payment import ACTIVE, IN_DOUBT
 from hub.models.sale import SalePublic
 from hub.money import format_amount, round_cash
-from hub.services import journal
 from hub.services.auth import Actor, approve
 from hub.services.cart import DISCOUNT_KINDS, discount_amount, recompute, to_public
 from hub.services.context import Shop
 from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotFound
-from hub.services.records import audit, emit, move_stock
+from hub.services.records import audit, journal_and_emit, move_stock
 
 MAX_QUANTITY = 9999
 MAX_WEIGHT_G = 100_000
@@ -544,7 +543,7 @@ def complete_sale(
             assert product is not None
             moves.append((product, -(line.weight_g or line.quantity)))
     move_stock(session, moves, "sale", sale.id)
-    payload = public.model_dump(mode="json")
-    emit(session, "sale.completed", payload, at=sale.completed_at)
-    journal.append(session, shop.key, "sale", f"{sale.lane_id}-{sale.receipt_no}", payload)
+    journal_and_emit(session, shop.key, "sale.completed", "sale",
+                     f"{sale.lane_id}-{sale.receipt_no}", public.model_dump(mode="json"),
+                     sale.completed_at)
     return public

@@ -9,11 +9,10 @@ from sqlmodel import Session, SQLModel, col, func, select
 from hub.models import CashMovement, Refund, RefundTender, Sale, Shift, Tender
 from hub.models.base import utcnow
 from hub.money import format_amount
-from hub.services import journal
 from hub.services.auth import Actor, approve
 from hub.services.context import Shop
 from hub.services.errors import Conflict, Invalid
-from hub.services.records import audit, emit
+from hub.services.records import audit, emit, journal_and_emit
 from hub.services.sale import current_cart, get_lane, open_shift_of, sale_public
 
 MAX_CASH = 100_000_000_00  # a drawer never holds a hundred million
@@ -227,9 +226,9 @@ def close_shift(session: Session, shop: Shop, lane_id: str, actor: Actor, counte
     session.add(shift)
     session.flush()
     public = shift_public(session, shift)
-    payload = public.model_dump(mode="json")
-    emit(session, "shift.closed", payload, at=shift.closed_at)
-    journal.append(session, shop.key, "shift_close", f"{lane_id}-shift-{shift.id}", payload)
+    journal_and_emit(session, shop.key, "shift.closed", "shift_close",
+                     f"{lane_id}-shift-{shift.id}", public.model_dump(mode="json"),
+                     shift.closed_at)
     if shift.over_short:
         audit(session, "cash_over_short", actor, lane_id=lane_id, ref=str(shift.id),
               over_short=shift.over_short)

@@ -76,3 +76,37 @@ def test_every_completed_sale_has_its_outbox_event_and_journal_entry(client: Tes
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     assert all(r[1][14] == "7" for r in rows)  # UUIDv7 event ids
     assert db.execute("SELECT count(*) FROM journalentry WHERE kind = 'sale'").fetchone()[0] == 3
+
+
+def test_a_journal_cut_short_is_caught_with_central_s_anchor(client: TestClient, cashier: Till,
+                                                            settings) -> None:
+    _three_sales(cashier)
+    db = sqlite3.connect(settings.database_path)
+    events = [json.loads(p) for (p,) in db.execute(
+        "SELECT payload FROM outboxevent WHERE type = 'sale.completed' ORDER BY seq")]
+    anchor = events[-1]["journal"]  # what central received with the last sale
+    assert anchor["seq"] == 3
+    head = f"{anchor['seq']}:{anchor['hash']}"
+    data_dir = str(settings.data_dir)
+    assert _kassa("journal", "verify", "--data-dir", data_dir, "--head", head).returncode == 0
+    db.execute("DELETE FROM journalentry WHERE seq = 3")  # cut off the end
+    db.commit()
+    assert _kassa("journal", "verify", "--data-dir", data_dir).returncode == 0  # alone: blind
+    cut = _kassa("journal", "verify", "--data-dir", data_dir, "--head", head)
+    assert cut.returncode == 1 and "entry 3 is missing" in cut.stderr
+
+    # A key made by whoever can write the data directory does not fool a key kept elsewhere.
+    elsewhere = settings.data_dir.parent / "registered.pub.pem"
+    elsewhere.write_bytes((settings.data_dir / "hub_ed25519.pub.pem").read_bytes())
+    from hub.services.journal import load_or_create_key
+
+    (settings.data_dir / "hub_ed25519.pem").unlink()
+    (settings.data_dir / "hub_ed25519.pub.pem").unlink()
+    forger = load_or_create_key(settings.data_dir)  # a new key pair in the data directory
+    row = db.execute("SELECT seq, hash FROM journalentry WHERE seq = 2").fetchone()
+    db.execute("UPDATE journalentry SET signature = ? WHERE seq = 2",
+               (forger.sign(bytes.fromhex(row[1])).hex(),))
+    db.commit()
+    checked = _kassa("journal", "verify", "--data-dir", data_dir, "--public-key", str(elsewhere))
+    assert checked.returncode == 1 and "signature" in checked.stderr
+    db.close()
