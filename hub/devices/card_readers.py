@@ -144,6 +144,31 @@ class CardPayments:
             self._spawn(self._run(owner, attempt.id, actor))
         return payments.public(attempt)
 
+    async def refund(self, lane_id: str, actor: Actor, sale_id: str,
+                     amount: int) -> PaymentPublic:
+        """Credit a card on the lane's reader (journaled first) and wait for the outcome."""
+        owner = self.owners.get(lane_id)
+        if owner is None:
+            raise Conflict(f"Lane {lane_id} has no card reader: refund the card payment at a "
+                           "lane that has one.")
+        if owner.lock.locked():
+            raise Conflict(f"The card reader on lane {lane_id} is busy.")
+        attempt = await self._db(payments.create_credit, sale_id, lane_id, actor, owner.url,
+                                 amount)
+        async with owner.lock:
+            attempt = await self._db(payments.mark_sent, attempt.id)
+            self._publish_payment(attempt)
+            try:
+                result = await owner.reader.refund(amount, attempt.currency, attempt.reference)
+            except DriverError as exc:
+                result = PaymentResult(Outcome.FAILED, amount, attempt.currency, message=str(exc))
+            except Exception as exc:
+                log.exception("card refund %s broke off", attempt.id)
+                result = PaymentResult(Outcome.UNKNOWN, amount, attempt.currency,
+                                       message=f"broke off: {exc}")
+            await self._settle(attempt.id, result, actor)
+        return payments.public(await self._db(payments.get_attempt, attempt.id))
+
     async def cancel(self, attempt_id: str) -> PaymentPublic:
         """Ask the terminal to abort a running payment (the card holder can also cancel)."""
         attempt = await self._db(payments.get_attempt, attempt_id)
@@ -252,8 +277,8 @@ class CardPayments:
                                                "one: this payment never ran.")
             elif last.amount_minor != attempt.amount:
                 return payments.public(attempt)  # not ours; leave it to the operator
-            elif last.outcome is Outcome.APPROVED and not await self._db(
-                    payments.sale_can_take, attempt):
+            elif last.outcome is Outcome.APPROVED and attempt.kind == "debit" and not (
+                    await self._db(payments.sale_can_take, attempt)):
                 result = await self._reverse(owner, attempt, last)
             else:
                 result = replace(last, message=f"from the terminal's repeat receipt: "

@@ -47,3 +47,4 @@ class RefundTender(SQLModel, table=True):
     method: str = Field(max_length=16)
     amount: int  # owed back on this tender
     rounding: int = 0  # cash rounding of the amount handed over
+    payment_id: str | None = Field(default=None, max_length=32)  # the card credit, for card

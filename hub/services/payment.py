@@ -86,6 +86,21 @@ def mark_sent(session: Session, attempt_id: str) -> PaymentAttempt:
     return attempt
 
 
+def create_credit(session: Session, sale_id: str, lane_id: str, actor: Actor, reader_url: str,
+                  amount: int) -> PaymentAttempt:
+    """Record a card refund (credit) before it goes to the reader."""
+    sale = session.get(Sale, sale_id)
+    if sale is None or sale.status != "completed":
+        raise Conflict("Only a completed sale's card payment can be refunded.")
+    reference = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
+    attempt = PaymentAttempt(reference=reference, sale_id=sale.id, lane_id=lane_id,
+                             reader=reader_url, kind="credit", amount=amount,
+                             currency=sale.currency, created_by=actor.user_id)
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
 def _terminal_fields(result: PaymentResult) -> dict[str, object]:
     return {
         "masked_pan": result.masked_pan, "brand": result.brand, "auth_code": result.auth_code,
@@ -124,6 +139,12 @@ def record_result(
     if attempt.status in FINAL:
         return attempt, None  # already settled (a repeated answer is harmless)
     fields = _terminal_fields(result)
+    if attempt.kind == "credit":  # a refund: the refund itself is written once it is approved
+        status = "approved" if result.outcome is Outcome.APPROVED else {
+            Outcome.DECLINED: "declined", Outcome.CANCELLED: "cancelled",
+            Outcome.FAILED: "failed", Outcome.UNKNOWN: IN_DOUBT}[result.outcome]
+        _set(session, attempt, status, resolved_how=how, **fields)
+        return attempt, None
     if result.outcome is Outcome.APPROVED:
         if result.amount_minor != attempt.amount:
             _set(session, attempt, IN_DOUBT, **{**fields, "message": (

@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
-from hub.models import Product, Refund, RefundLine, RefundTender, Sale, SaleLine, Tender
+from hub.models import (
+    PaymentAttempt,
+    Product,
+    Refund,
+    RefundLine,
+    RefundTender,
+    Sale,
+    SaleLine,
+    Tender,
+)
 from hub.money import div_half_up, format_amount, round_cash
 from hub.services.auth import Actor, approve
 from hub.services.context import Shop
@@ -127,6 +136,31 @@ def refund_public(session: Session, refund: Refund) -> RefundPublic:
     )
 
 
+class CardRefundNeeded(Conflict):
+    """This refund owes money back on a card: credit it on the card reader, then try again."""
+
+    def __init__(self, amount: int, currency: str) -> None:
+        super().__init__(f"{format_amount(amount, currency)} goes back on the card: the card "
+                         "reader must refund it first.", amount=amount)
+        self.amount = amount
+
+
+def _card_credit(session: Session, sale: Sale, amount: int,
+                 credit_id: str | None) -> PaymentAttempt:
+    """The approved card credit that pays this refund, not yet used by another refund."""
+    used = set(session.exec(select(RefundTender.payment_id).where(
+        col(RefundTender.payment_id).is_not(None))))
+    query = select(PaymentAttempt).where(
+        PaymentAttempt.sale_id == sale.id, PaymentAttempt.kind == "credit",
+        PaymentAttempt.status == "approved", PaymentAttempt.amount == amount)
+    if credit_id is not None:
+        query = query.where(PaymentAttempt.id == credit_id)
+    for attempt in session.exec(query):
+        if attempt.id not in used:
+            return attempt
+    raise CardRefundNeeded(amount, sale.currency)
+
+
 def refund_lines(
     session: Session,
     shop: Shop,
@@ -137,8 +171,13 @@ def refund_lines(
     reason: str = "",
     approval: tuple[str, str] | None = None,
     request_id: str | None = None,
+    card_credit_id: str | None = None,
 ) -> RefundPublic:
-    """Give back some lines of a completed sale; restock them; pay back on the original tender."""
+    """Give back some lines of a completed sale; restock them; pay back on the original tender.
+
+    Money owed back on a card the hub charged goes back through the card reader first: without
+    an approved credit on the terminal this raises CardRefundNeeded with the amount.
+    """
     if request_id is not None:
         done = session.exec(select(Refund).where(Refund.request_id == request_id)).first()
         if done is not None:
@@ -208,6 +247,9 @@ def refund_lines(
     shift = open_shift_of(session, lane_id)
     if any(t.method == "cash" for t, _, _ in plan) and lane.kind == "register" and shift is None:
         raise Conflict(f"Lane {lane_id} has no open shift to pay cash out of.")
+    card_amount = sum(share for t, share, _ in plan if t.method == "card")
+    credit = (_card_credit(session, sale, card_amount, card_credit_id) if card_amount
+              else None)
 
     lane.last_receipt_no += 1
     session.add(lane)
@@ -223,7 +265,9 @@ def refund_lines(
                                amount=amount, vat=vat, vat_rate_bp=line.vat_rate_bp))
     for tender, share, rounding in plan:
         session.add(RefundTender(refund_id=refund.id, tender_id=tender.id or 0,
-                                 method=tender.method, amount=share, rounding=rounding))
+                                 method=tender.method, amount=share, rounding=rounding,
+                                 payment_id=credit.id if credit and tender.method == "card"
+                                 else None))
     session.flush()
     moves = []
     for line, quantity, _, _ in planned:

@@ -229,3 +229,26 @@ def test_reader_availability_is_pushed_when_the_terminal_goes_and_comes_back(
             emulator.start_tcp(host, port)  # plugged back in
             assert reader_event(True)["lane_id"] == "1"
     emulator.stop()
+
+
+def test_a_card_sale_is_refunded_on_the_terminal(zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, started["id"])["status"] == "approved"
+    sale = cashier.get("/sales", params={"lane_id": "1"})[0]
+    body = {"lane_id": "1", "lines": [{"line_id": sale["lines"][0]["id"]}]}
+
+    zvt.script.extend(["decline"])  # the terminal refuses the credit: nothing is refunded
+    refused = cashier.post(f"/sales/{sale['id']}/refunds", body, expect=409)
+    assert "did not refund" in refused["message"]
+    assert cashier.get(f"/sales/{sale['id']}/refunds") == []
+
+    refund = cashier.post(f"/sales/{sale['id']}/refunds", body, expect=201)
+    assert refund["tenders"] == [{"method": "card", "amount": 6995, "rounding": 0,
+                                  "paid_out": 6995}]
+    credits = [t for t in zvt.batch if t.kind == "refund" and t.result_code == 0]
+    assert [t.amount_minor for t in credits] == [6995]  # credited once, on the terminal
+    again = cashier.post(f"/sales/{sale['id']}/refunds", body, expect=409)
+    assert "already refunded" in again["message"] or "at most 0" in again["message"]
+    assert len([t for t in zvt.batch if t.kind == "refund" and t.result_code == 0]) == 1

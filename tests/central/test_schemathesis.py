@@ -15,7 +15,6 @@ def check(case, tokens: dict[str, str]) -> None:
     """One generated request: never a 5xx, every JSON error carries a message."""
     token = tokens.get("/" + case.path.strip("/").split("/")[0])
     response = case.call(headers={"Authorization": f"Bearer {token}"} if token else {})
-    if "push" in case.path: print("STAT", response.status_code, response.text[:300])
     assert response.status_code < 500, f"{case.method} {case.path}: {response.text}"
     ctype = response.headers.get("content-type") or [""]
     if response.status_code >= 400 and ctype[0].startswith("application/json"):

@@ -8,14 +8,22 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import Actor, Approval, DbDep, LaneId, RequestId, ShopDep, approval_of, requires
+from hub.api.routes.payments import CardDep
 from hub.models import Refund, Sale, User
 from hub.models.sale import SalePublic
 from hub.services import receipt
-from hub.services.errors import NotFound
+from hub.services.errors import Conflict, NotFound
 from hub.services.records import audit
-from hub.services.refund import RefundItem, RefundPublic, refund_lines, refund_public
+from hub.services.refund import (
+    CardRefundNeeded,
+    RefundItem,
+    RefundPublic,
+    refund_lines,
+    refund_public,
+)
 from hub.services.sale import sale_public
 
 router = APIRouter(tags=["sales"])
@@ -109,16 +117,30 @@ def sale_refunds(sale_id: SaleId, db: DbDep, _: Clerk) -> list[RefundPublic]:
 
 
 @router.post("/sales/{sale_id}/refunds", status_code=201)
-def create_refund(sale_id: SaleId, body: RefundCreate, db: DbDep, shop: ShopDep,
-                  actor: Annotated[Actor, Depends(requires("refund"))]) -> RefundPublic:
-    """Refund lines of a completed sale; above the threshold a manager approves."""
+async def create_refund(sale_id: SaleId, body: RefundCreate, db: DbDep, shop: ShopDep,
+                        cards: CardDep,
+                        actor: Annotated[Actor, Depends(requires("refund"))]) -> RefundPublic:
+    """Refund lines of a completed sale; above the threshold a manager approves. What goes back
+    on a card the hub charged is credited on the lane's card reader first."""
     actor.require_lane(body.lane_id)
-    with db.write() as s:
-        return refund_lines(
-            s, shop, sale_id, body.lane_id, actor,
-            [RefundItem(line.line_id, line.quantity) for line in body.lines],
-            body.reason, approval_of(body.approval), body.request_id,
-        )
+
+    def refund(credit_id: str | None = None) -> RefundPublic:
+        with db.write() as s:
+            return refund_lines(
+                s, shop, sale_id, body.lane_id, actor,
+                [RefundItem(line.line_id, line.quantity) for line in body.lines],
+                body.reason, approval_of(body.approval), body.request_id, credit_id,
+            )
+
+    try:
+        return await run_in_threadpool(refund)
+    except CardRefundNeeded as need:
+        credit = await cards.refund(body.lane_id, actor, sale_id, need.amount)
+    if credit.status != "approved":
+        raise Conflict(f"The card terminal did not refund the money ({credit.status}"
+                       f"{': ' + credit.message if credit.message else ''}); nothing was "
+                       "refunded.", payment_id=credit.id)
+    return await run_in_threadpool(refund, credit.id)
 
 
 @router.get("/refunds/{refund_id}")
