@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -23,9 +23,18 @@ router = APIRouter(prefix="/sync/v1", tags=["sync"])
 PUSH_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": PushRequest.model_json_schema()}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}},
     }
 }
+
+
+def document_push_body(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Put PushRequest (read by hand for gzip and size limits) into the OpenAPI components."""
+    shape = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = openapi.setdefault("components", {}).setdefault("schemas", {})
+    components.update(shape.pop("$defs", {}))
+    components["PushRequest"] = shape
+    return openapi
 
 
 async def read_body(request: Request, last_seq: int) -> bytes:
