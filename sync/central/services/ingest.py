@@ -75,6 +75,9 @@ def check_order(request: PushRequest, last_seq: int) -> None:
         raise Invalid("Events must be in increasing seq order, each seq once; send the outbox "
                       "rows as they are numbered.", last_seq=last_seq)
     for event in request.events:
+        if "\x00" in event.event_id or "\x00" in event.type:
+            raise Invalid(f"Event {event.seq} has a NUL character in its id or type.",
+                          last_seq=last_seq)
         for moment in (event.occurred_at, event.hub_clock):
             if not 2000 <= moment.year <= 9000:
                 raise Invalid(f"Event {event.seq} has a date outside 2000–9000; check the "
@@ -131,6 +134,17 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
     return PushReply(last_seq=store.last_seq, applied=applied, rejected=rejected)
 
 
+def has_nul(value: object) -> bool:
+    """True if a NUL character hides anywhere in a payload (PostgreSQL text cannot hold it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
 def _known_events(session: Session, event_ids: list[str]) -> dict[str, int]:
     rows = session.exec(
         select(AppliedEvent.event_id, AppliedEvent.hub_seq)
@@ -145,6 +159,8 @@ def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
     sale_ids: set[str] = set()
     refund_ids: set[str] = set()
     for event in events:
+        if has_nul(event.payload):
+            continue
         items = event.payload.get("items")
         if event.type in STOCK_TYPES and isinstance(items, list):
             skus.update(i["sku"] for i in items
@@ -170,14 +186,16 @@ def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
 def _apply(batch: Batch, event: OutboxEvent) -> str | None:
     """Apply one event; returns the reason it was rejected, or None."""
     handler = HANDLERS.get(event.type)
+    if has_nul(event.payload):
+        return "the payload holds a NUL character, which central cannot store"
     if handler is None:
         return f"unknown event type {event.type!r}"
     try:
         handler(batch, event)
     except ValidationError as exc:
-        return p.explain(exc)
+        return p.explain(exc).replace("\x00", "")
     except Rejected as exc:
-        return str(exc)
+        return str(exc).replace("\x00", "")
     return None
 
 
