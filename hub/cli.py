@@ -98,6 +98,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     server = uvicorn.Server(config)  # logging is configured here; then keep tokens out of it
     for name in ("uvicorn.access", "uvicorn.error"):
         logging.getLogger(name).addFilter(RedactTokens())
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per sync request
     server.run()
 
 

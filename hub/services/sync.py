@@ -73,7 +73,7 @@ def record_push(session: Session, reply: PushReply) -> None:
             OutboxEvent.__table__.update()  # type: ignore[attr-defined]
             .where(OutboxEvent.__table__.c.seq <= reply.last_seq,  # type: ignore[attr-defined]
                    OutboxEvent.__table__.c.pushed_at.is_(None))  # type: ignore[attr-defined]
-            .values(pushed_at=now.replace(tzinfo=None))
+            .values(pushed_at=now)
         )
     row.acked_seq = reply.last_seq
     for rejected in reply.rejected:
