@@ -11,9 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import hub.models.base
-
-
 revision = '0005'
 down_revision = '0004'
 branch_labels = None
