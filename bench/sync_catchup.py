@@ -1,0 +1,202 @@
+"""Catch-up of a hub's offline backlog at central, against plain batched SQL of the same rows.
+
+A throwaway PostgreSQL (tests/pg.py) and a real central process (`python -m sync.central.cli
+serve`). Figures:
+- sync_catchup_events_per_s: one hub pushes N offline sales (sale.completed with 5 lines plus
+  its stock.moved) in gzip batches of 500 — limit: the same rows (sales, lines, ledger,
+  applied events) inserted with plain batched SQL in the same run
+- sync_many_hubs_events_per_s: H hubs drain S sales each at once; errors must be 0
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+SKUS = [f"sku-{i}" for i in range(50)]
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).isoformat()
+
+
+def _emit(name: str, value: float, unit: str, **extra: Any) -> None:
+    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}),
+          flush=True)
+
+
+def _outbox(sales: int) -> list[dict[str, Any]]:
+    """A hub's offline backlog: per sale its sale.completed and its stock.moved."""
+    events: list[dict[str, Any]] = []
+    for n in range(sales):
+        skus = [SKUS[(n + i) % len(SKUS)] for i in range(5)]
+        lines = [{"sku": s, "name": s, "quantity": 1, "net": 1000, "vat": 107,
+                  "vat_rate_bp": 1200, "voided": False} for s in skus]
+        for type_, payload in (
+            ("sale.completed", {"id": f"S{n}", "lane_id": "1", "receipt_no": n + 1,
+                                "currency": "SEK", "total": 5000, "completed_at": AT,
+                                "lines": lines, "tenders": []}),
+            ("stock.moved", {"reason": "sale", "ref": f"S{n}",
+                             "items": [{"sku": s, "delta": -1} for s in skus]}),
+        ):
+            events.append({"seq": len(events) + 1, "event_id": str(uuid.uuid4()),
+                           "type": type_, "payload": payload, "occurred_at": AT,
+                           "hub_clock": AT})
+    return events
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _setup(url: str, stores: int) -> dict[str, str]:
+    """Migrate, add the products and stores; returns store id → token."""
+    from sync.central.db import Database, upgrade
+    from sync.central.models import utcnow
+    from sync.central.services.catalog import upsert_product
+    from sync.central.services.stores import create_store
+    from sync.schemas import CatalogItem
+
+    upgrade(url)
+    db = Database(url)
+    with db.transaction() as session:
+        for sku in SKUS:
+            upsert_product(session, CatalogItem(sku=sku, name=sku, price=1000,
+                                                vat_rate_bp=1200), utcnow())
+        tokens = {f"hub-{i}": create_store(session, f"hub-{i}", f"Hub {i}")[1]
+                  for i in range(stores)}
+    db.dispose()
+    return tokens
+
+
+async def _drain(client: httpx.AsyncClient, base: str, store_id: str, token: str,
+                 outbox: list[dict[str, Any]]) -> int:
+    """Push the whole outbox in batches of 500 from the last acknowledged seq; errors seen."""
+    acked, errors = 0, 0
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+               "Content-Encoding": "gzip"}
+    while acked < len(outbox):
+        body = gzip.compress(json.dumps({"hub_id": store_id,
+                                         "events": outbox[acked:acked + 500]}).encode(), 1)
+        r = await client.post(f"{base}/sync/v1/push", content=body, headers=headers)
+        if r.status_code != 200:
+            errors += 1
+            await asyncio.sleep(0.05)
+        acked = max(acked, r.json().get("last_seq", acked))
+    return errors
+
+
+def _raw_sql(dsn: str, outbox: list[dict[str, Any]]) -> float:
+    """The same rows with plain batched INSERTs, one transaction per 500 events; seconds."""
+    start = time.perf_counter()
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        for i in range(0, len(outbox), 500):
+            sales, lines, moves, applied = [], [], [], []
+            for e in outbox[i:i + 500]:
+                applied.append((e["event_id"], "raw", e["seq"], e["type"], "applied", AT, AT))
+                p = e["payload"]
+                if e["type"] == "sale.completed":
+                    sales.append(("raw", p["id"], e["event_id"], "1", str(p["receipt_no"]),
+                                  "SEK", p["total"], 535, AT))
+                    lines += [("raw", p["id"], ln["sku"], ln["name"], 1, ln["net"], ln["vat"],
+                               1200, False) for ln in p["lines"]]
+                else:
+                    moves += [("raw", it["sku"], it["delta"], "sale", p["ref"], e["event_id"],
+                               AT) for it in p["items"]]
+            cur.executemany("INSERT INTO applied_event (event_id, store_id, hub_seq, type, "
+                            "outcome, occurred_at, received_at) VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                            applied)
+            cur.executemany("INSERT INTO sale (store_id, sale_id, event_id, lane_id, receipt_no,"
+                            " currency, total, vat, completed_at) VALUES "
+                            "(%s,%s,%s,%s,%s,%s,%s,%s,%s)", sales)
+            cur.executemany("INSERT INTO sale_line (store_id, sale_id, sku, name, quantity, net,"
+                            " vat, vat_rate_bp, voided) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                            lines)
+            cur.executemany("INSERT INTO stock_move (store_id, sku, delta, reason, ref, "
+                            "event_id, created_at) VALUES (%s,%s,%s,%s,%s,%s,%s)", moves)
+            conn.commit()
+    return time.perf_counter() - start
+
+
+def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sync.central.cli", "serve", "--database-url", url,
+         "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    for _ in range(600):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("central did not start")
+
+
+def run(quick: bool) -> None:
+    """Print the catch-up figures as JSON lines."""
+    sys.path.insert(0, str(ROOT))
+    from tests.pg import PostgresCluster
+
+    sales, hubs, hub_sales = (500, 10, 50) if quick else (10_000, 100, 1_000)
+    cluster = PostgresCluster.start()
+    try:
+        url = cluster.create_database("catchup")
+        tokens = _setup(url, hubs + 1)
+        port = _free_port()
+        proc = _serve(url, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            outbox = _outbox(sales)
+
+            async def one() -> int:
+                async with httpx.AsyncClient(timeout=120) as client:
+                    return await _drain(client, base, "hub-0", tokens["hub-0"], outbox)
+
+            start = time.perf_counter()
+            errors = asyncio.run(one())
+            central_s = time.perf_counter() - start
+            raw_url = cluster.create_database("raw")
+            _setup(raw_url, 0)
+            raw_s = _raw_sql(raw_url.replace("postgresql+psycopg", "postgresql"), outbox)
+            rate, limit = len(outbox) / central_s, len(outbox) / raw_s
+            _emit("sync_catchup_events_per_s", rate, "events/s", limit=round(limit, 3),
+                  ratio=round(rate / limit, 3), sales=sales, events=len(outbox), errors=errors)
+
+            backlogs = {f"hub-{i}": _outbox(hub_sales) for i in range(1, hubs + 1)}
+
+            async def many() -> int:
+                limits = httpx.Limits(max_connections=hubs)
+                async with httpx.AsyncClient(timeout=300, limits=limits) as client:
+                    done = await asyncio.gather(*(
+                        _drain(client, base, s, tokens[s], box) for s, box in backlogs.items()))
+                return sum(done)
+
+            start = time.perf_counter()
+            errors = asyncio.run(many())
+            elapsed = time.perf_counter() - start
+            total = sum(len(b) for b in backlogs.values())
+            _emit("sync_many_hubs_events_per_s", total / elapsed, "events/s", hubs=hubs,
+                  sales_per_hub=hub_sales, errors=errors)
+        finally:
+            proc.kill()
+            proc.wait()
+    finally:
+        cluster.destroy()
+
+
+if __name__ == "__main__":
+    run(quick="--quick" in sys.argv)
