@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import card_overhead
+from bench import card_overhead, sync_catchup
 
 
 def main() -> None:
@@ -13,6 +13,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="few repetitions (CI smoke run)")
     args = parser.parse_args()
     card_overhead.run(quick=args.quick)
+    sync_catchup.run(quick=args.quick)
 
 
 main()

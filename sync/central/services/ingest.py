@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col, select
 
@@ -54,6 +56,18 @@ class Batch:
     levels: dict[str, StockLevel] = field(default_factory=dict)
     sales: set[str] = field(default_factory=set)
     refunds: set[str] = field(default_factory=set)
+    rows: dict[type[Any], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def insert(self, table: type[Any], **values: Any) -> None:
+        """Queue a row; queued rows go in with one multi-row INSERT per table (write_rows)."""
+        self.rows.setdefault(table, []).append(values)
+
+    def write_rows(self) -> None:
+        """Insert every queued row: plain rows, not ORM objects, is what makes catch-up fast."""
+        for table, rows in self.rows.items():
+            if rows:
+                self.session.execute(insert(table), rows)
+        self.rows.clear()
 
     def level(self, sku: str) -> StockLevel:
         """The stock row of this store for sku (loaded once per batch)."""
@@ -113,11 +127,12 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
                 reason=f"event {event.event_id} was applied already (as seq {first})"))
         else:
             reason = _apply_isolated(batch, event) if careful else _apply(batch, event)
-            session.add(AppliedEvent(
-                event_id=event.event_id, store_id=store.store_id, hub_seq=event.seq,
-                type=event.type[:40], outcome="rejected" if reason else "applied",
+            batch.insert(
+                AppliedEvent, event_id=event.event_id, store_id=store.store_id,
+                hub_seq=event.seq, type=event.type[:40],
+                outcome="rejected" if reason else "applied",
                 reason=reason[:500] if reason else None, occurred_at=aware(event.occurred_at),
-                received_at=now))
+                received_at=now)
             known[event.event_id] = event.seq
             if reason:
                 rejected.append(RejectedEvent(seq=event.seq, event_id=event.event_id,
@@ -129,6 +144,7 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
         newest = aware(store.newest_event_at)
         if occurred is not None and (newest is None or occurred > newest):
             store.newest_event_at = occurred
+    batch.write_rows()
     open_conflicts_for_oversell(session, store.store_id, batch.levels, now)
     session.flush()
     return PushReply(last_seq=store.last_seq, applied=applied, rejected=rejected)
@@ -204,6 +220,7 @@ def _apply_isolated(batch: Batch, event: OutboxEvent) -> str | None:
     try:
         with batch.session.begin_nested():
             reason = _apply(batch, event)
+            batch.write_rows()
             batch.session.flush()
     except STORAGE_ERRORS as exc:
         return f"central could not store this event: {type(exc.orig).__name__}"
@@ -229,9 +246,9 @@ def _stock_moved(batch: Batch, event: OutboxEvent) -> None:
         level.on_hand += item.delta
         level.updated_at = batch.now
         batch.session.add(level)
-        batch.session.add(StockMove(store_id=batch.store.store_id, sku=item.sku,
-                                    delta=item.delta, reason=moved.reason, ref=moved.ref,
-                                    event_id=event.event_id, created_at=batch.now))
+        batch.insert(StockMove, store_id=batch.store.store_id, sku=item.sku, delta=item.delta,
+                     reason=moved.reason, ref=moved.ref, event_id=event.event_id,
+                     created_at=batch.now)
 
 
 def _stock_counted(batch: Batch, event: OutboxEvent) -> None:
@@ -244,9 +261,9 @@ def _stock_counted(batch: Batch, event: OutboxEvent) -> None:
         level.counted_at = aware(event.occurred_at)
         level.updated_at = batch.now
         batch.session.add(level)
-        batch.session.add(StockMove(store_id=batch.store.store_id, sku=item.sku, delta=delta,
-                                    reason="count", ref=counted.ref, event_id=event.event_id,
-                                    created_at=batch.now))
+        batch.insert(StockMove, store_id=batch.store.store_id, sku=item.sku, delta=delta,
+                     reason="count", ref=counted.ref, event_id=event.event_id,
+                     created_at=batch.now)
 
 
 def _sale_completed(batch: Batch, event: OutboxEvent) -> None:
@@ -255,16 +272,16 @@ def _sale_completed(batch: Batch, event: OutboxEvent) -> None:
         raise Rejected(f"sale {sale.id} is recorded already")
     batch.sales.add(sale.id)
     store_id = batch.store.store_id
-    batch.session.add(SaleRow(
-        store_id=store_id, sale_id=sale.id, event_id=event.event_id, lane_id=sale.lane_id,
-        receipt_no=sale.receipt_no, currency=sale.currency, total=sale.total,
-        vat=sum(line.vat for line in sale.lines if not line.voided),
-        completed_at=aware(sale.completed_at) or aware(event.occurred_at)))
-    batch.session.add_all(
-        SaleLineRow(store_id=store_id, sale_id=sale.id, sku=line.sku, name=line.name,
-                    quantity=line.quantity, weight_g=line.weight_g, net=line.net, vat=line.vat,
-                    vat_rate_bp=line.vat_rate_bp, voided=line.voided)
-        for line in sale.lines)
+    batch.insert(
+        SaleRow, store_id=store_id, sale_id=sale.id, event_id=event.event_id,
+        lane_id=sale.lane_id, receipt_no=sale.receipt_no, currency=sale.currency,
+        total=sale.total, vat=sum(line.vat for line in sale.lines if not line.voided),
+        completed_at=aware(sale.completed_at) or aware(event.occurred_at))
+    for line in sale.lines:
+        batch.insert(SaleLineRow, store_id=store_id, sale_id=sale.id, sku=line.sku,
+                     name=line.name, quantity=line.quantity, weight_g=line.weight_g,
+                     net=line.net, vat=line.vat, vat_rate_bp=line.vat_rate_bp,
+                     voided=line.voided)
 
 
 def _refund_completed(batch: Batch, event: OutboxEvent) -> None:

@@ -125,7 +125,7 @@ def open_conflicts_for_oversell(
     opened = []
     for sku, level in sorted(levels.items()):
         held = reserved.get((store_id, sku), 0)
-        if level.on_hand >= held:
+        if held == 0 or level.on_hand >= held:  # nothing promised online: no one to let down
             continue
         conflict = session.exec(
             select(StockConflict).where(StockConflict.store_id == store_id,
