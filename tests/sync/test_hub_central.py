@@ -173,3 +173,27 @@ def test_hub_killed_during_a_long_catch_up_applies_every_event_once(
             "SELECT count(*), count(DISTINCT hub_seq), max(hub_seq) FROM applied_event "
             "WHERE store_id = 'demo-store'").fetchone()
     assert applied == distinct == high == total  # every event once, none missing
+
+
+def test_sync_now_drains_a_stopped_hub_s_backlog_with_progress(central: CentralProcess,
+                                                               tmp_path) -> None:
+    hub = HubProcess(tmp_path / "hub3", {"KASSA_HUB_ID": "demo-store"})  # no central configured
+    hub.start()
+    till = _till(hub)
+    till.post("/lanes/1/shift/open", json={"counted": 0}).raise_for_status()
+    for _ in range(5):
+        _sell(till)
+    till.close()
+    hub.stop()
+    kassa = [sys.executable, "-m", "hub", "sync"]
+    before = subprocess.run([*kassa, "status", "--data-dir", str(hub.data_dir)],
+                            capture_output=True, text=True, timeout=60)
+    assert "events waiting:  11" in before.stdout  # float + 5 × (sale, stock move)
+    now = subprocess.run([*kassa, "now", "--data-dir", str(hub.data_dir), "--central-url",
+                          central.url, "--token", central.token, "--hub-id", "demo-store"],
+                         capture_output=True, text=True, timeout=120)
+    assert now.returncode == 0, now.stderr
+    assert "pushing to central" in now.stdout + now.stderr
+    assert "events waiting:  0 (central has up to 11 of 11)" in now.stdout
+    report = {r["store_id"]: r for r in central.admin("GET", "/reports/sales").json()}
+    assert report["demo-store"]["sales"] == 5
