@@ -8,6 +8,8 @@ command -v python3 >/dev/null || need_apt+=(python3 python3-venv)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # Central runs on PostgreSQL; the tests start their own throwaway server from these binaries.
 [ -x /usr/lib/postgresql/15/bin/postgres ] || [ -n "${KASSA_PG_BIN:-}" ] || need_apt+=(postgresql)
+# Kiosk and pay-page tests drive Debian's chromium with Playwright (never `playwright install`).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
