@@ -6,14 +6,16 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from hub import __doc__ as hub_doc
 from hub.api import errors, ws
 from hub.api.deps import ActorCache
 from hub.api.events import EventBus
-from hub.api.routes import admin, auth, catalog, lanes, payments, sales, shifts, sync
+from hub.api.routes import admin, assist, auth, catalog, lanes, payments, sales, shifts, sync
 from hub.config import Settings
 from hub.db import Database, upgrade
 from hub.demo import load_demo_data
@@ -23,6 +25,7 @@ from hub.services.journal import load_or_create_key
 from hub.sync_runner import SyncWorker
 
 log = logging.getLogger("kassa.hub")
+KIOSK_STATIC = Path(__file__).resolve().parent.parent / "kiosk_ui" / "static"
 
 
 def prepare(settings: Settings) -> None:
@@ -64,9 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.actors = ActorCache()
     app.state.ready = False
     errors.install(app)
-    for module in (auth, catalog, lanes, payments, shifts, sales, sync, admin):
+    for module in (auth, catalog, lanes, payments, shifts, sales, sync, assist, admin):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
+    app.mount("/kiosk", StaticFiles(directory=KIOSK_STATIC, html=True), name="kiosk")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -108,6 +108,16 @@ class SyncChanged(_Event):
     status: SyncStatus
 
 
+class AssistRequested(_Event):
+    """Store-wide: a self-service lane calls staff (help, or an age check)."""
+
+    type: Literal["assist.requested"] = "assist.requested"
+    lane_id: None = None
+    lane: str
+    reason: str
+    note: str = ""
+
+
 class ErrorMessage(_Event):
     """Something the client sent could not be understood; the connection stays open."""
 
@@ -116,10 +126,10 @@ class ErrorMessage(_Event):
 
 
 LaneEvent = (CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated | ReaderChanged
-             | PickupUpdated | SyncChanged)
+             | PickupUpdated | SyncChanged | AssistRequested)
 ServerEvent = Annotated[
     Hello | Subscribed | CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated
-    | ReaderChanged | PickupUpdated | SyncChanged | ErrorMessage,
+    | ReaderChanged | PickupUpdated | SyncChanged | AssistRequested | ErrorMessage,
     Field(discriminator="type"),
 ]
 
