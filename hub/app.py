@@ -15,11 +15,23 @@ from hub import __doc__ as hub_doc
 from hub.api import errors, ws
 from hub.api.deps import ActorCache
 from hub.api.events import EventBus
-from hub.api.routes import admin, assist, auth, catalog, lanes, payments, sales, shifts, sync
+from hub.api.routes import (
+    admin,
+    assist,
+    auth,
+    catalog,
+    lanes,
+    payments,
+    qr,
+    sales,
+    shifts,
+    sync,
+)
 from hub.config import Settings
 from hub.db import Database, upgrade
 from hub.demo import load_demo_data
 from hub.devices.card_readers import CardPayments
+from hub.psp import SandboxPsp
 from hub.services.context import Shop
 from hub.services.journal import load_or_create_key
 from hub.sync_runner import SyncWorker
@@ -55,9 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.card_payments.start()
         app.state.sync = SyncWorker(app.state.db, settings, app.state.bus)
         await app.state.sync.start()
+        sweeper = asyncio.create_task(qr.sweep_forever(app.state.db, app.state.shop,
+                                                       app.state.bus, app.state.psp))
         app.state.ready = True
         yield
         app.state.ready = False
+        sweeper.cancel()
         await app.state.sync.stop()
         await app.state.card_payments.stop()
         app.state.db.dispose()
@@ -65,11 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Kassa hub", version="1", description=hub_doc or "", lifespan=lifespan)
     app.state.bus = EventBus()
     app.state.actors = ActorCache()
+    app.state.psp = {"sandbox": SandboxPsp(settings.sandbox_webhook_secret, settings.public_url)}
     app.state.ready = False
     errors.install(app)
-    for module in (auth, catalog, lanes, payments, shifts, sales, sync, assist, admin):
+    for module in (auth, catalog, lanes, payments, qr, shifts, sales, sync, assist, admin):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
+    app.include_router(qr.pages)
     app.mount("/kiosk", StaticFiles(directory=KIOSK_STATIC, html=True), name="kiosk")
 
     @app.get("/healthz", tags=["health"])

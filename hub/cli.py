@@ -87,8 +87,12 @@ def serve(
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
+    import os
+
     import uvicorn
 
+    if "KASSA_PUBLIC_URL" not in os.environ:  # where phones reach the pay pages
+        settings.public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
     from hub.app import create_app
 
     logging.basicConfig(level=logging.INFO,

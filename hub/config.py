@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     central_url: str | None = None
     central_token: str = ""
     sync_interval_seconds: float = Field(2.0, gt=0)
+    # QR payments: where phones reach this hub (the pay pages), and the sandbox PSP's secret.
+    public_url: str = "http://127.0.0.1:8000"
+    qr_expiry_seconds: int = Field(300, ge=30, description="How long a QR at a till is valid")
+    qr_sweep_seconds: float = Field(5.0, gt=0)
+    sandbox_webhook_secret: str = "sandbox-secret-change-me"
     pin_max_failures: int = Field(5, ge=1)
     pin_lockout_seconds: int = Field(300, ge=1)
     pairing_code_ttl_seconds: int = Field(600, ge=30)

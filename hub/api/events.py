@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from hub.models.base import utcnow
 from hub.models.payment import PaymentPublic
+from hub.models.qr import QrPublic
 from hub.models.sale import SalePublic
 from hub.services.shift import ShiftPublic
 from hub.services.sync import SyncStatus
@@ -72,6 +73,14 @@ class PaymentUpdated(_Event):
     payment: PaymentPublic
 
 
+class QrUpdated(_Event):
+    """A QR payment on the lane moved: shown, pending, paid, declined, expired …"""
+
+    type: Literal["qr.updated"] = "qr.updated"
+    lane_id: str
+    qr: QrPublic
+
+
 class ReaderState(BaseModel):
     """A card reader's health as every UI shows it."""
 
@@ -126,10 +135,10 @@ class ErrorMessage(_Event):
 
 
 LaneEvent = (CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated | ReaderChanged
-             | PickupUpdated | SyncChanged | AssistRequested)
+             | PickupUpdated | SyncChanged | AssistRequested | QrUpdated)
 ServerEvent = Annotated[
     Hello | Subscribed | CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated
-    | ReaderChanged | PickupUpdated | SyncChanged | AssistRequested | ErrorMessage,
+    | ReaderChanged | PickupUpdated | SyncChanged | AssistRequested | QrUpdated | ErrorMessage,
     Field(discriminator="type"),
 ]
 

@@ -2,6 +2,7 @@
 
 from hub.models.catalog import Lane, Product
 from hub.models.payment import PaymentAttempt
+from hub.models.qr import QrAttempt, WebhookReceipt
 from hub.models.records import AuditEntry, JournalEntry, OutboxEvent, StockMovement
 from hub.models.refund import Refund, RefundLine, RefundTender
 from hub.models.sale import Sale, SaleLine, Tender
@@ -11,7 +12,7 @@ from hub.models.user import AuthToken, Device, PairingCode, PinFailure, User
 
 __all__ = [
     "AuditEntry", "AuthToken", "CashMovement", "Device", "JournalEntry", "Lane", "OutboxEvent",
-    "PairingCode", "PaymentAttempt", "PickupOrder", "PinFailure", "Product", "Refund", "RefundLine",
-    "RefundTender", "Sale", "SaleLine", "Shift", "StockMovement", "SyncRejection", "SyncState",
-    "Tender", "User",
+    "PairingCode", "PaymentAttempt", "PickupOrder", "PinFailure", "Product", "QrAttempt",
+    "Refund", "RefundLine", "RefundTender", "Sale", "SaleLine", "Shift", "StockMovement",
+    "SyncRejection", "SyncState", "Tender", "User", "WebhookReceipt",
 ]

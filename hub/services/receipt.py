@@ -42,7 +42,7 @@ def _header(settings: Settings, lane_id: str, receipt_no: int | None, cashier: s
 
 
 _TENDER_NAMES = {"cash": "Kontant", "card": "Kort", "card_external": "Kort",
-                 "prepaid": "Betalt online"}
+                 "prepaid": "Betalt online", "qr": "QR-betalning"}
 
 
 def render_sale(sale: SalePublic, settings: Settings, cashier: str, copy: bool = False) -> str:

@@ -10,6 +10,7 @@ from hub.barcode import BarcodeError, parse_scan
 from hub.models import Lane, PaymentAttempt, Product, Sale, SaleLine, Shift, Tender
 from hub.models.base import utcnow
 from hub.models.payment import ACTIVE, IN_DOUBT
+from hub.models.qr import QR_OPEN, QrAttempt
 from hub.models.sale import SalePublic
 from hub.money import format_amount, round_cash
 from hub.services.auth import Actor, approve
@@ -155,6 +156,11 @@ def _refuse_while_card_runs(session: Session, sale: Sale) -> None:
             col(PaymentAttempt.status).in_((*ACTIVE, IN_DOUBT)),
         )
     ).first()
+    qr = session.exec(select(QrAttempt).where(
+        QrAttempt.sale_id == sale.id, col(QrAttempt.status).in_(QR_OPEN))).first()
+    if qr is not None:
+        raise Conflict("A QR code for this cart is waiting to be paid: wait, or cancel it.",
+                       qr_id=qr.id)
     if attempt is not None:
         if attempt.status == IN_DOUBT:
             raise Conflict("A card payment on this cart is in doubt: resolve it first.",
