@@ -36,6 +36,13 @@ try:  # central lives in sync/central and never imports the hub
 except ImportError:  # pragma: no cover - central not built yet
     pass
 
+try:  # QR payment payload codecs live in the drivers library
+    from drivers.qr.cli import qr_app
+
+    app.add_typer(qr_app, name="qr", help="Decode and encode QR payment payloads.")
+except ImportError:  # pragma: no cover - not built yet
+    pass
+
 try:  # the card-terminal emulators live in the drivers library
     from drivers.emulators.cli import emulator_app
 
