@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from drivers.qr.errors import QrPayloadError
 
 MAX_URL = 512
+_IPV4 = re.compile(r"((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])")
 _HOST = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
@@ -17,7 +18,9 @@ _HOST = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 class LinkRules:
     """What a payment link may look like; the defaults are Kassa's own choice (configurable)."""
 
-    hosts: frozenset[str] | None = None  # None: any well-formed host name
+    hosts: frozenset[str] | None = None  # None: any well-formed DNS host name
+    schemes: frozenset[str] = frozenset({"https"})  # add "http" for a hub on a LAN only
+    allow_ip: bool = False  # allow IPv4 literals and "localhost" (a development hub)
     path_prefix: str = "/pay/"
     attempt_pattern: str = r"[A-Za-z0-9_-]{1,64}"
 
@@ -36,12 +39,14 @@ def decode_link(url: str, rules: LinkRules = DEFAULT_RULES) -> dict[str, Any]:
         port = parts.port
     except ValueError as exc:
         raise QrPayloadError(f"payment link is not a URL: {exc}") from None
-    if parts.scheme != "https":
-        raise QrPayloadError(f"payment link must use https, not {parts.scheme or 'nothing'}")
+    if parts.scheme not in rules.schemes:
+        wanted = " or ".join(sorted(rules.schemes))
+        raise QrPayloadError(f"payment link must use {wanted}, not {parts.scheme or 'nothing'}")
     if "@" in parts.netloc:
         raise QrPayloadError("payment link must not carry a user name (text before '@')")
     host = parts.hostname or ""
-    if not _HOST.fullmatch(host):
+    local = rules.allow_ip and (host == "localhost" or _IPV4.fullmatch(host))
+    if not (_HOST.fullmatch(host) or local):
         raise QrPayloadError(f"payment link host {host!r} is not a host name")
     if rules.hosts is not None and host not in rules.hosts:
         raise QrPayloadError(f"payment link host {host!r} is not one of {sorted(rules.hosts)}")
@@ -72,7 +77,8 @@ def encode_link(
         if host is None or attempt is None:
             raise QrPayloadError("a payment link needs url, or host and attempt")
         authority = host if port is None else f"{host}:{port}"
-        url = f"https://{authority}{rules.path_prefix}{attempt}"
+        scheme = "https" if "https" in rules.schemes else min(rules.schemes)
+        url = f"{scheme}://{authority}{rules.path_prefix}{attempt}"
     fields = decode_link(url, rules)
     for key, given in (("host", host), ("attempt", attempt), ("port", port)):
         if given is not None and fields[key] != given:
