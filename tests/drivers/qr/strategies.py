@@ -34,7 +34,7 @@ emv_amount = st.integers(1, 10**11 - 1)
 
 pix_fields = st.fixed_dictionaries(
     {
-        "key": st.uuids().map(str) | st.emails().filter(lambda e: len(e) <= 77),
+        "key": st.uuids().map(str) | st.emails().filter(lambda e: len(e) <= 40),
         "merchant_name": text(1, 25),
         "city": text(1, 15),
     },
@@ -95,9 +95,9 @@ epc_fields = st.fixed_dictionaries(
 ).flatmap(
     lambda base: st.one_of(
         st.just(base),
-        st.fixed_dictionaries({**base, "remittance": text(1, 140)}),
-        st.fixed_dictionaries(
-            {**base, "reference": st.text(string.ascii_uppercase, min_size=1, max_size=21).map(_rf)}
+        text(1, 140).map(lambda remittance: {**base, "remittance": remittance}),
+        st.text(string.ascii_uppercase, min_size=1, max_size=21).map(
+            lambda body: {**base, "reference": _rf(body)}
         ),
     )
 )
