@@ -135,14 +135,19 @@ class CardPayments:
         owner = self.owners.get(lane_id)
         if owner is None:
             raise Conflict(f"Lane {lane_id} has no card reader configured.")
-        if owner.lock.locked():
-            raise Conflict(f"The card reader on lane {lane_id} is busy.")
+        self._refuse_if_busy(owner)
         attempt, new = await self._db(payments.create_attempt, lane_id, actor, owner.url, amount,
                                       request_id)
         if new:
             await owner.lock.acquire()  # held until the payment ends; released in _run
             self._spawn(self._run(owner, attempt.id, actor))
         return payments.public(attempt)
+
+    def _refuse_if_busy(self, owner: ReaderOwner) -> None:
+        """A payment or refund already runs on this reader (a health check does not count)."""
+        if owner in self._running.values():
+            raise Conflict(f"The card reader on lane {owner.lane_id} is busy with another "
+                           "payment.")
 
     async def refund(self, lane_id: str, actor: Actor, sale_id: str,
                      amount: int) -> PaymentPublic:
@@ -151,12 +156,12 @@ class CardPayments:
         if owner is None:
             raise Conflict(f"Lane {lane_id} has no card reader: refund the card payment at a "
                            "lane that has one.")
-        if owner.lock.locked():
-            raise Conflict(f"The card reader on lane {lane_id} is busy.")
+        self._refuse_if_busy(owner)
         attempt = await self._db(payments.create_credit, sale_id, lane_id, actor, owner.url,
                                  amount)
-        async with owner.lock:
+        async with owner.lock:  # (a health check holding it finishes in a moment)
             attempt = await self._db(payments.mark_sent, attempt.id)
+            self._running[attempt.id] = owner
             self._publish_payment(attempt)
             try:
                 result = await owner.reader.refund(amount, attempt.currency, attempt.reference)
@@ -166,6 +171,8 @@ class CardPayments:
                 log.exception("card refund %s broke off", attempt.id)
                 result = PaymentResult(Outcome.UNKNOWN, amount, attempt.currency,
                                        message=f"broke off: {exc}")
+            finally:
+                self._running.pop(attempt.id, None)
             await self._settle(attempt.id, result, actor)
         return payments.public(await self._db(payments.get_attempt, attempt.id))
 

@@ -1,42 +1,13 @@
-"""Domain errors: what went wrong in shop words. The API maps each to an HTTP status."""
+"""Domain errors of the hub: what went wrong in shop words. The API maps each to an HTTP status."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from sync.errors import Conflict, DomainError, Invalid, NotFound, Unauthenticated
 
-
-class DomainError(Exception):
-    """A request the shop's rules refuse; the message tells a person what to do."""
-
-    status = 409
-    code = "conflict"
-
-    def __init__(self, message: str, **detail: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail
-        # Work that must be kept although the request's transaction is rolled back
-        # (a wrong PIN is remembered even though the refund it was meant to approve is not).
-        self.after_rollback: Callable[[Any], None] | None = None
-
-
-class NotFound(DomainError):
-    """The thing asked for does not exist."""
-
-    status = 404
-    code = "not_found"
-
-
-class Invalid(DomainError):
-    """The request is well-formed but makes no sense for the shop (bad barcode, zero quantity)."""
-
-    status = 422
-    code = "invalid"
-
-
-class Conflict(DomainError):
-    """The request clashes with the current state (sale already completed, shift closed)."""
+__all__ = [
+    "ApprovalDenied", "ApprovalRequired", "Conflict", "DomainError", "Invalid", "NotAllowed",
+    "NotFound", "TooManyAttempts", "Unauthenticated",
+]
 
 
 class NotAllowed(DomainError):
@@ -60,13 +31,6 @@ class ApprovalDenied(DomainError):
     code = "approval_denied"
 
 
-class Unauthenticated(DomainError):
-    """No valid login or device token, or a wrong PIN."""
-
-    status = 401
-    code = "unauthenticated"
-
-
 class TooManyAttempts(DomainError):
     """Too many wrong PINs: wait before trying again."""
 
@@ -74,5 +38,9 @@ class TooManyAttempts(DomainError):
     code = "too_many_attempts"
 
     def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message, retry_after=retry_after)
+        super().__init__(message)
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        """Tell clients when to try again."""
+        return {"Retry-After": str(self.retry_after)}

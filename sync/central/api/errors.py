@@ -1,34 +1,20 @@
-"""One place that turns errors into HTTP answers a person can act on. Never a bare 500."""
+"""Central's error answers: the shared ones, plus the database being away (503). Never a
+bare 500."""
 
 from __future__ import annotations
 
 import logging
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync.central.services.errors import DomainError
+from sync.errors import body, describe, install_common
 
+__all__ = ["body", "describe", "install", "is_transient", "unavailable"]
 log = logging.getLogger("kassa.central")
 RETRY_AFTER = "2"
-
-
-def body(code: str, message: str, **extra: object) -> dict[str, object]:
-    """The error shape every central answer uses."""
-    return {"error": code, "message": message, **extra}
-
-
-def describe(errors: list[dict[str, object]]) -> str:
-    """The first few validation problems as one sentence."""
-    parts = []
-    for err in errors[:5]:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")  # type: ignore[attr-defined]
-        parts.append(f"{loc or 'request'}: {err.get('msg')}")
-    return "; ".join(parts)
 
 
 def unavailable(exc: Exception) -> JSONResponse:
@@ -50,35 +36,7 @@ def is_transient(exc: BaseException) -> bool:
 
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
-
-    @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(body(exc.code, exc.message, **exc.detail), exc.status)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
-            for e in exc.errors()
-        ]
-        return JSONResponse(
-            body("invalid_request", f"The request is not valid: {describe(errors)}",
-                 problems=errors),
-            422,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = exc.detail if isinstance(exc.detail, str) else "Request refused."
-        return JSONResponse(body("http_error", message), exc.status_code, headers=exc.headers)
-
-    @app.exception_handler(IntegrityError)
-    async def integrity(_: Request, exc: IntegrityError) -> JSONResponse:
-        log.warning("integrity error: %s", exc.orig)
-        return JSONResponse(
-            body("conflict", "That clashes with something already recorded; nothing was saved."),
-            409,
-        )
+    install_common(app)
 
     @app.exception_handler(DBAPIError)
     async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:

@@ -1,36 +1,11 @@
-"""Domain errors of central: what went wrong in shop words. The API maps each to a status."""
+"""Domain errors of central: the shared vocabulary plus central's own."""
 
 from __future__ import annotations
 
+from sync.errors import Conflict, DomainError, Invalid, NotFound, Unauthenticated
 
-class DomainError(Exception):
-    """A request central's rules refuse; the message tells a person what to do."""
-
-    status = 409
-    code = "conflict"
-
-    def __init__(self, message: str, **detail: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail
-
-
-class NotFound(DomainError):
-    """The thing asked for does not exist."""
-
-    status = 404
-    code = "not_found"
-
-
-class Invalid(DomainError):
-    """Well-formed, but it makes no sense for the shop."""
-
-    status = 422
-    code = "invalid"
-
-
-class Conflict(DomainError):
-    """The request clashes with the current state."""
+__all__ = ["Conflict", "DomainError", "Forbidden", "Invalid", "NotFound", "TooLarge",
+           "Unauthenticated"]
 
 
 class Forbidden(DomainError):
@@ -38,13 +13,6 @@ class Forbidden(DomainError):
 
     status = 403
     code = "forbidden"
-
-
-class Unauthenticated(DomainError):
-    """No valid token."""
-
-    status = 401
-    code = "unauthenticated"
 
 
 class TooLarge(DomainError):

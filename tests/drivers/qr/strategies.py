@@ -47,13 +47,15 @@ pix_fields = st.fixed_dictionaries(
     },
 )
 
+_PROMPTPAY_OPTIONAL = {"amount": emv_amount, "merchant_name": text(1, 25), "city": text(1, 15)}
 promptpay_fields = st.one_of(
-    st.fixed_dictionaries({"phone": st.from_regex(r"0[689][0-9]{8}", fullmatch=True)}),
-    st.fixed_dictionaries({"national_id": st.from_regex(r"[0-9]{13}", fullmatch=True)}),
-    st.fixed_dictionaries({"ewallet": st.from_regex(r"[0-9]{15}", fullmatch=True)}),
-).flatmap(
-    lambda target: st.fixed_dictionaries(
-        target, optional={"amount": emv_amount, "merchant_name": text(1, 25), "city": text(1, 15)}
+    st.fixed_dictionaries(
+        {target: st.from_regex(pattern, fullmatch=True)}, optional=_PROMPTPAY_OPTIONAL
+    )
+    for target, pattern in (
+        ("phone", r"0[689][0-9]{8}"),
+        ("national_id", r"[0-9]{13}"),
+        ("ewallet", r"[0-9]{15}"),
     )
 )
 
