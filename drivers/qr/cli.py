@@ -28,7 +28,8 @@ EXIT_INVALID = 2
 def _fields_help() -> str:
     lines = []
     for scheme, encoder in ENCODERS.items():
-        names = (f"--{n.replace('_', '-')}" for n in inspect.signature(encoder).parameters)
+        params = inspect.signature(encoder).parameters
+        names = (f"--{n.replace('_', '-')}" for n in params if n != "rules")
         lines.append(f"{scheme}: {' '.join(names)}")
     return "Fields per scheme (money in minor units):\n\n" + "\n\n".join(lines)
 

@@ -26,6 +26,16 @@ class QrSymbol:
         return str(self.qr.mode)
 
     @property
+    def version(self) -> int:
+        """QR version 1–40 (never a Micro QR here)."""
+        return int(self.qr.version)
+
+    @property
+    def size(self) -> int:
+        """Modules per side, without the quiet zone."""
+        return 17 + 4 * self.version
+
+    @property
     def error(self) -> str:
         """Error correction level ("L", "M", "Q", "H")."""
         return str(self.qr.error)

@@ -49,14 +49,16 @@ pix_fields = st.fixed_dictionaries(
 
 _PROMPTPAY_OPTIONAL = {"amount": emv_amount, "merchant_name": text(1, 25), "city": text(1, 15)}
 promptpay_fields = st.one_of(
-    st.fixed_dictionaries(
-        {target: st.from_regex(pattern, fullmatch=True)}, optional=_PROMPTPAY_OPTIONAL
-    )
-    for target, pattern in (
-        ("phone", r"0[689][0-9]{8}"),
-        ("national_id", r"[0-9]{13}"),
-        ("ewallet", r"[0-9]{15}"),
-    )
+    [
+        st.fixed_dictionaries(
+            {target: st.from_regex(pattern, fullmatch=True)}, optional=_PROMPTPAY_OPTIONAL
+        )
+        for target, pattern in (
+            ("phone", r"0[689][0-9]{8}"),
+            ("national_id", r"[0-9]{13}"),
+            ("ewallet", r"[0-9]{15}"),
+        )
+    ]
 )
 
 paynow_fields = st.fixed_dictionaries(

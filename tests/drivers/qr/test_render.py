@@ -40,13 +40,13 @@ def test_payload_is_one_byte_mode_segment(payload: str, eci: bool) -> None:
     symbol = make_symbol(payload)
     assert symbol.mode == "byte"
     assert symbol.eci is eci
-    assert symbol.qr.version == byte_mode_version(payload, eci)
+    assert symbol.version == byte_mode_version(payload, eci)
 
 
 def test_digit_heavy_emv_payload_is_not_split_into_numeric_segments() -> None:
     # An automatic mode choice could encode "000201…" runs as numeric: a smaller symbol.
     symbol = make_symbol(PIX_EXAMPLE)
-    assert symbol.mode == "byte" and symbol.qr.version == 8
+    assert symbol.mode == "byte" and symbol.version == 8
 
 
 def test_epc_uses_error_level_m_exactly() -> None:
@@ -65,7 +65,7 @@ def test_png_is_a_png_of_the_right_size(tmp_path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert data[12:16] == b"IHDR"
     width, height = struct.unpack(">II", data[16:24])
-    modules = 17 + 4 * symbol.qr.version + 2 * 4
+    modules = (17 + 4 * symbol.version) + 2 * 4
     assert width == height == modules * 4
 
 
@@ -74,12 +74,12 @@ def test_svg_is_well_formed_and_sized(tmp_path: Path) -> None:
     symbol = write_svg(EPC_UTF8, path, scale=2)
     root = ET.parse(path).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    assert int(root.get("width", "0")) == (17 + 4 * symbol.qr.version + 8) * 2
+    assert int(root.get("width", "0")) == ((17 + 4 * symbol.version) + 8) * 2
 
 
 def test_text_blocks_cover_the_symbol_two_rows_per_line() -> None:
     symbol = make_symbol(PIX_EXAMPLE)
-    size = 17 + 4 * symbol.qr.version + 2 * 2
+    size = (17 + 4 * symbol.version) + 2 * 2
     lines = text_blocks(PIX_EXAMPLE).split("\n")
     assert len(lines) == (size + 1) // 2
     assert {len(line) for line in lines} == {size}
