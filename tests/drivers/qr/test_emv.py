@@ -206,3 +206,46 @@ def test_truncations_are_detected(data: st.DataObject) -> None:
 def test_emv_prefixed_garbage_never_crashes(tail: str) -> None:
     with pytest.raises(QrPayloadError):
         decode("000201" + tail)
+
+
+def test_pix_dynamic_code_carries_the_url_without_scheme() -> None:
+    payload = encode("pix", url="pix.example.com/qr/v2/9d36b84f", merchant_name="Loja", city="RIO")
+    assert "0014br.gov.bcb.pix2530pix.example.com/qr/v2/9d36b84f" in payload
+    assert decode(payload).fields["url"] == "pix.example.com/qr/v2/9d36b84f"
+    with pytest.raises(QrPayloadError, match="drop the 'https://'"):
+        encode("pix", url="https://pix.example.com/qr/1", merchant_name="Loja", city="RIO")
+
+
+def test_promptpay_without_merchant_name_and_city_decodes() -> None:
+    body = "00020101021129370016A00000067701011101130066812345678530376458" + "02TH"
+    fields = decode(_with_crc(body)).fields
+    assert fields["phone"] == "0812345678" and fields["merchant_name"] is None
+
+
+@pytest.mark.parametrize(
+    ("scheme", "fields", "message"),
+    [
+        ("promptpay", {"phone": "12345"}, "not a Thai mobile number"),
+        ("promptpay", {"phone": "0812345678", "ewallet": "1" * 15}, "exactly one of"),
+        ("promptpay", {"national_id": "123"}, "must be 13 digits"),
+        ("paynow", {"proxy": "91234567", "merchant_name": "A"}, "must look like \\+6591234567"),
+        ("paynow", {"proxy": "+6591234567", "merchant_name": "A", "expiry": "20301332"}, "date"),
+        ("paynow", {"proxy": "+6591234567", "merchant_name": "A", "currency": "EUR"}, "SGD"),
+        ("pix", {"key": "k", "merchant_name": "A", "city": "B", "currency": "USD"}, "BRL"),
+    ],
+)
+def test_profiles_refuse_what_their_scheme_cannot_carry(
+    scheme: str, fields: dict, message: str
+) -> None:
+    with pytest.raises(QrPayloadError, match=message):
+        encode(scheme, **fields)
+
+
+def test_paynow_to_a_uen() -> None:
+    payload = encode("paynow", proxy_type="uen", proxy="201403121W", merchant_name="Kopi Pte Ltd")
+    fields = decode(payload).fields
+    assert (fields["proxy_type"], fields["proxy"], fields["editable"]) == (
+        "uen",
+        "201403121W",
+        False,
+    )
