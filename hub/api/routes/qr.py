@@ -175,7 +175,7 @@ button,.button{{display:block;width:100%;font-size:1.2rem;padding:1rem;border:0;
 border-radius:10px;margin:.5rem 0;text-align:center;text-decoration:none;color:#fff;
 background:#0b6e4f}} .decline{{background:#9b2226}} .abandon{{background:#6c757d}}
 .banner{{background:#ffb703;padding:.6rem;text-align:center;font-weight:700}}
-#status{{font-size:1.3rem;font-weight:700}} pre{{white-space:pre-wrap;font-size:.8rem}}
+#status{{font-size:1.3rem;font-weight:700}} [hidden]{{display:none!important}}
 </style></head><body>{body}</body></html>"""
 
 
@@ -285,8 +285,8 @@ show({first.model_dump_json()});
 async function poll() {{
   try {{ const r = await fetch(location.pathname + "/status");
     if (r.ok) {{ const s = await r.json(); show(s);
-      if (["paid","declined","expired","cancelled"].includes(s.status) && s.receipt_no !== undefined
-          && s.status !== "presented" && s.status !== "pending") return; }}
+      const settled = ["paid", "declined", "expired", "cancelled"].includes(s.status);
+      if (settled && (s.status !== "paid" || s.receipt_no)) return; }}
   }} catch (e) {{}}
   setTimeout(poll, 1000);
 }}
