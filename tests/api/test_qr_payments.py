@@ -55,6 +55,9 @@ def test_a_shopper_pays_by_qr_on_the_phone_and_the_webhook_completes_the_sale(sh
                      expect=201)["id"] == shown["id"]  # the same request: the same attempt
     assert "QR code" in till.scan("1", "7310005000015", expect=409)["message"]  # cart frozen
 
+    svg = client.get(f"/api/v1/qr/{shown['id']}/code.svg", headers=till.headers)
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    assert svg.text.lstrip().startswith("<svg") or "<svg" in svg.text[:200]
     page = client.get(f"/pay/{shown['id']}")  # the phone page
     assert page.status_code == 200 and "69,95 SEK" in page.text and "Kaffe" in page.text
     status = client.get(f"/pay/{shown['id']}/status").json()

@@ -9,7 +9,7 @@ import html
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from hub.api.deps import Actor, BusDep, DbDep, LaneId, RequestId, ShopDep, requires
@@ -87,6 +87,22 @@ def get_qr(qr_id: QrId, db: DbDep, actor: Watcher) -> QrPublic:
         attempt = qr.get_qr(s, qr_id)
     actor.require_lane(attempt.lane_id)
     return qr.public(attempt)
+
+
+@router.get("/qr/{qr_id}/code.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}})
+def qr_code_svg(qr_id: QrId, db: DbDep, actor: Watcher) -> Response:
+    """The QR code itself (byte mode), for a kiosk or customer display to show."""
+    import io
+
+    from drivers.qr.render import make_symbol
+
+    with db.read() as s:
+        attempt = qr.get_qr(s, qr_id)
+    actor.require_lane(attempt.lane_id)
+    out = io.BytesIO()
+    make_symbol(attempt.pay_url).qr.save(out, kind="svg", scale=8, border=4)
+    return Response(out.getvalue(), media_type="image/svg+xml")
 
 
 @router.post("/qr/{qr_id}/cancel")
