@@ -77,7 +77,7 @@ async function startPaired() {
 }
 
 const shop = shopView({ applyCart });
-const pay = payView();
+const pay = payView({ onPaid: (sale) => showSale(sale) });
 const done = doneView({ onFinished: () => show("attract") });
 registerScreen("pairing", pairingView(() => startPaired()));
 registerScreen("attract", { enter() { $("#attract-start").focus(); } });

@@ -27,7 +27,7 @@ export function doneView({ onFinished }) {
     const head = document.createElement("p");
     head.className = "receipt-no";
     head.textContent = t("done.receipt_no", { no: sale.receipt_no ?? "" });
-    box.append(head);
+    if (sale.receipt_no !== null && sale.receipt_no !== undefined) box.append(head);
     sale.lines.filter((l) => !l.voided).forEach((l) => {
       const qty = l.weight_g ? `${t("cart.weight", { kg: formatKg(l.weight_g) })}` : `${l.quantity} ×`;
       box.append(row("receipt-line", `${qty} ${l.name}`, formatMoney(l.net, cur)));

@@ -6,6 +6,7 @@ import { onLangChange, t } from "../i18n.js";
 import { $, busy, pendingPayment, show, state } from "../state.js";
 
 const RESEND_MS = 2000;
+const COMPLETED_WAIT_MS = 2500; // how long an approval waits for its sale.completed event
 const FINAL = new Set(["approved", "declined", "cancelled", "failed"]);
 
 /** The terminal's progress text (free text from the driver) as one of our own strings. */
@@ -18,11 +19,13 @@ function progressKey(progress) {
   return "pay.follow_terminal";
 }
 
-export function payView() {
+export function payView({ onPaid }) {
   const status = $("#pay-status");
   let current = null; // {requestId, paymentId, sent}
   let last = null; // what the status line shows: {key} or a payment
   let resendTimer = null;
+  let paidTimer = null;
+  let paying = null; // the cart on the terminal (frozen while the payment runs)
 
   function setStatus(key, stateName) {
     last = { key, stateName };
@@ -36,6 +39,7 @@ export function payView() {
 
   function renderAmount() {
     const cart = state.cart;
+    if (cart && cart.status === "open" && cart.lines.length) paying = cart;
     if (cart && cart.status === "open") {
       $("#pay-amount").textContent = t("pay.amount", { amount: formatMoney(cart.due, cart.currency) });
     }
@@ -96,6 +100,16 @@ export function payView() {
     else if (p.status === "approved") {
       state.lastCard = p.masked_pan || p.brand || "";
       setStatus("pay.approved", "approved");
+      // sale.completed normally follows at once; if the link lost it, the cart that was on
+      // the terminal is the receipt (only its number is unknown to the kiosk).
+      clearTimeout(paidTimer);
+      const cart = paying;
+      paidTimer = setTimeout(() => {
+        if (state.screen === "pay" && cart && cart.id === p.sale_id) {
+          onPaid({ ...cart, status: "completed", receipt_no: null, paid: p.amount, due: 0,
+            tenders: [{ method: "card", amount: p.amount }] });
+        }
+      }, COMPLETED_WAIT_MS);
     }
     else if (FINAL.has(p.status)) {
       // Declined, cancelled or failed: the cart stays; the next try is a new attempt.
@@ -155,6 +169,7 @@ export function payView() {
     },
     leave() {
       clearTimeout(resendTimer);
+      clearTimeout(paidTimer);
     },
     onPayment,
     resync,
