@@ -10,12 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-
 from playwright.sync_api import sync_playwright
 
 from drivers.emulators.zvt import ZvtEmulator
 from tests.conftest import PINS, HubProcess
-
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -53,7 +51,8 @@ class HubApi:
         headers = self.kiosk_headers()
         cart = self.http.get(f"/lanes/{LANE}/cart", headers=headers).json()
         if cart["lines"] and cart["status"] == "open":
-            self.http.post(f"/lanes/{LANE}/cart/cancel", json={}, headers=headers).raise_for_status()
+            self.http.post(f"/lanes/{LANE}/cart/cancel", json={},
+                           headers=headers).raise_for_status()
 
     def sales(self) -> list[dict[str, Any]]:
         r = self.http.get("/sales", params={"lane_id": LANE}, headers=self.login("maria"))
