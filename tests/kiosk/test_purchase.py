@@ -137,3 +137,18 @@ def test_link_lost_mid_payment_never_charges_twice(open_kiosk: Any, api: HubApi,
     assert len(api.sales()) == sales_before + 1
     assert len([t for t in emulator.batch if t.kind == "payment"]) == len(
         {id(t) for t in emulator.batch if t.kind == "payment"})
+
+
+def test_a_reload_mid_payment_picks_up_the_same_payment(open_kiosk: Any, api: HubApi,
+                                                        emulator: ZvtEmulator) -> None:
+    page = open_kiosk()
+    before = len(approved_debits(emulator))
+    _fill_cart(page, api)
+    emulator.script.extend(["slow_cardholder:2"])
+    page.click("#pay-btn")
+    page.wait_for_selector("#pay-status[data-state='running']")
+    page.reload()  # a kiosk browser restarted by its watchdog
+    page.wait_for_selector("#screen-pay", state="visible")
+    page.wait_for_selector("#screen-done", state="visible")
+    assert "156,85\u00a0kr" in page.text_content("#receipt")
+    assert len(approved_debits(emulator)) == before + 1

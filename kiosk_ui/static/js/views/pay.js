@@ -103,9 +103,11 @@ export function payView({ onPaid }) {
       // sale.completed normally follows at once; if the link lost it, the cart that was on
       // the terminal is the receipt (only its number is unknown to the kiosk).
       clearTimeout(paidTimer);
-      const cart = paying;
+      const cart = paying && paying.id === p.sale_id
+        ? paying // after a page reload only the amount is known
+        : { id: p.sale_id, lane_id: p.lane_id, currency: p.currency, lines: [], vat: [], total: p.amount };
       paidTimer = setTimeout(() => {
-        if (state.screen === "pay" && cart && cart.id === p.sale_id) {
+        if (state.screen === "pay") {
           onPaid({ ...cart, status: "completed", receipt_no: null, paid: p.amount, due: 0,
             tenders: [{ method: "card", amount: p.amount }] });
         }
