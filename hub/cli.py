@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Callable
@@ -348,6 +349,15 @@ def demo(
         central.wait(10)
 
 
+def _die_with_parent() -> None:
+    """In the child: stop when the demo stops, however it stops (Linux PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+
 def _start_demo_central(data_dir: Path, port: int) -> tuple[Any, str, str]:
     """Central for the demo, on SQLite in the data directory; the store and catalog on first run."""
     import os
@@ -377,7 +387,7 @@ def _start_demo_central(data_dir: Path, port: int) -> tuple[Any, str, str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "hub", "central", "serve", "--port", str(port),
          "--database-url", url], stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "KASSA_CENTRAL_ADMIN_TOKEN": admin})
+        env={**os.environ, "KASSA_CENTRAL_ADMIN_TOKEN": admin}, preexec_fn=_die_with_parent)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

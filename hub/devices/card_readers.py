@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from drivers.card import CardReader, Outcome, PaymentResult, ProgressEvent
+from drivers.card import CardReader, Outcome, PaymentResult, ProgressEvent, ProgressKind
 from drivers.concert import ConcertReader, ConcertTimers
 from drivers.errors import DriverError
 from drivers.zvt import ZvtReader, ZvtTimers
@@ -135,10 +135,10 @@ class CardPayments:
         owner = self.owners.get(lane_id)
         if owner is None:
             raise Conflict(f"Lane {lane_id} has no card reader configured.")
-        self._refuse_if_busy(owner)
         attempt, new = await self._db(payments.create_attempt, lane_id, actor, owner.url, amount,
-                                      request_id)
+                                      request_id)  # a repeated request gets its attempt back
         if new:
+            self._refuse_if_busy(owner)
             await owner.lock.acquire()  # held until the payment ends; released in _run
             self._spawn(self._run(owner, attempt.id, actor))
         return payments.public(attempt)
@@ -199,7 +199,10 @@ class CardPayments:
             def on_progress(event: ProgressEvent) -> None:
                 # Progress is shown, not stored: after a crash 'sent' and 'in progress' are the
                 # same doubt, so a disk write per terminal message would buy nothing.
-                attempt.status, attempt.progress = "in_progress", (event.text or event.kind)[:80]
+                # A stable code (insert_card, enter_pin …) that screens translate; free text
+                # only for the terminal's own messages.
+                shown = event.text if event.kind is ProgressKind.MESSAGE else event.kind.value
+                attempt.status, attempt.progress = "in_progress", shown[:80]
                 self._publish_payment(attempt)
 
             stop = owner.reader.on_progress(on_progress)

@@ -62,3 +62,26 @@ def test_cash_must_be_notes_and_coins_and_request_ids_are_not_reused(cashier: Ti
                      expect=409)
     assert "another payment" in r["message"]
     assert cashier.get("/lanes/1/cart")["due"] == 4000  # nothing was taken
+
+
+def test_categories_browse_and_a_device_reads_its_own_lane_s_sales(cashier: Till, client,
+                                                                   admin: Till) -> None:
+    cats = cashier.get("/products/categories")
+    assert "Mejeri" in cats and cats == sorted(cats)
+    dairy = cashier.get("/products", params={"category": "Mejeri", "limit": 200})
+    assert dairy and all(p["category"] == "Mejeri" for p in dairy)
+    assert "pick a category" in cashier.get("/products", expect=422)["message"]
+    code = admin.post("/devices/pairing-codes", {"role": "kiosk", "lane_id": "K1"}, expect=201)
+    kiosk = Till(client, client.post("/api/v1/devices/pair",
+                                     json={"code": code["code"], "name": "K"}).json()["token"])
+    kiosk.scan("K1", "7310005000015")
+    # A kiosk cannot mark a cart paid by cash or by a standalone terminal: staff only.
+    for tender in ("card-external", "cash"):
+        refused = kiosk.post(f"/lanes/K1/cart/tenders/{tender}", {"tendered": 2000}, expect=403)
+        assert "staff" in refused["message"]
+    sale = cashier.pay_cash("K1", 2000)  # staff take the cash at the kiosk
+    assert kiosk.get(f"/sales/{sale['id']}")["receipt_no"] == 1
+    code2 = admin.post("/devices/pairing-codes", {"role": "kiosk", "lane_id": "K2"}, expect=201)
+    other = Till(client, client.post("/api/v1/devices/pair",
+                                     json={"code": code2["code"], "name": "K2"}).json()["token"])
+    assert other.get(f"/sales/{sale['id']}", expect=403)["error"] == "forbidden"

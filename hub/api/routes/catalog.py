@@ -23,11 +23,20 @@ def _public(p: Product) -> ProductPublic:
 
 
 @router.get("/products")
-def search_products(db: DbDep, _: Browser, q: Annotated[str, Query(min_length=1, max_length=80)],
+def search_products(db: DbDep, _: Browser,
+                    q: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+                    category: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[ProductPublic]:
-    """Products by name (prefix or word) or by the start of their code."""
+    """Products by name (prefix or word) or by the start of their code, or in a category."""
     with db.read() as s:
-        return [_public(p) for p in catalog.search(s, q, limit)]
+        return [_public(p) for p in catalog.search(s, q, limit, category)]
+
+
+@router.get("/products/categories")
+def categories(db: DbDep, _: Browser) -> list[str]:
+    """The catalog's categories, for browsing."""
+    with db.read() as s:
+        return catalog.categories(s)
 
 
 @router.get("/products/by-barcode/{code}")

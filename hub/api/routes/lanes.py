@@ -24,7 +24,7 @@ from hub.api.events import publish_cart
 from hub.models import Lane
 from hub.models.sale import SalePublic
 from hub.services import sale as sales
-from hub.services.errors import Conflict
+from hub.services.errors import Conflict, NotAllowed
 
 router = APIRouter(tags=["lanes"])
 
@@ -99,6 +99,13 @@ class CardExternalTender(BaseModel):
     amount: Money | None = None
     reference: str | None = Field(default=None, max_length=64)
     request_id: RequestId = None
+
+
+def _staff_only(actor: Actor) -> None:
+    """Cash and standalone-terminal payments are confirmed by a person, never by a device."""
+    if actor.user_id is None:
+        raise NotAllowed("Only staff take cash or record a standalone terminal's payment; a "
+                         "kiosk pays on its card reader or by QR.")
 
 
 @router.get("/lanes")
@@ -211,6 +218,7 @@ def tender_cash(lane_id: LaneId, body: CashTender, db: DbDep, shop: ShopDep, bus
                 actor: Payer) -> SalePublic:
     """Take cash; the sale completes when it covers what is due after cash rounding."""
     actor.require_lane(lane_id)
+    _staff_only(actor)
     with db.write() as s:
         cart = sales.tender_cash(s, shop, lane_id, actor, body.tendered, body.request_id)
     return publish_cart(bus, cart)
@@ -221,6 +229,7 @@ def tender_card_external(lane_id: LaneId, body: CardExternalTender, db: DbDep, s
                          bus: BusDep, actor: Payer) -> SalePublic:
     """Record a card payment taken on a standalone terminal (exact amount, no rounding)."""
     actor.require_lane(lane_id)
+    _staff_only(actor)
     with db.write() as s:
         cart = sales.tender_card_external(s, shop, lane_id, actor, body.amount, body.reference,
                                           body.request_id)

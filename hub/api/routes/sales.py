@@ -85,10 +85,13 @@ def sale_by_receipt(lane_id: LaneId, receipt_no: Annotated[int, Path(ge=1, le=2*
 
 
 @router.get("/sales/{sale_id}")
-def get_sale(sale_id: SaleId, db: DbDep, _: Clerk) -> SalePublic:
-    """One sale."""
+def get_sale(sale_id: SaleId, db: DbDep,
+             actor: Annotated[Actor, Depends(requires("lane.read"))]) -> SalePublic:
+    """One sale (a kiosk or display may read the sales of its own lane)."""
     with db.read() as s:
-        return sale_public(s, _sale(s, sale_id))
+        sale = _sale(s, sale_id)
+        actor.require_lane(sale.lane_id)
+        return sale_public(s, sale)
 
 
 @router.get("/sales/{sale_id}/receipt", response_class=PlainTextResponse)
