@@ -152,3 +152,34 @@ def test_a_reload_mid_payment_picks_up_the_same_payment(open_kiosk: Any, api: Hu
     page.wait_for_selector("#screen-done", state="visible")
     assert "156,85\u00a0kr" in page.text_content("#receipt")
     assert len(approved_debits(emulator)) == before + 1
+
+
+def test_a_kiosk_purchase_paid_by_qr_on_the_shopper_s_phone(open_kiosk: Any, api: HubApi,
+                                                           browser: Any) -> None:
+    page = open_kiosk()
+    scan(page, MILK)
+    page.wait_for_selector("#screen-shop", state="visible")
+    _line(page, "Mellanmjölk 1,5 % 1 l").wait_for()
+    page.click("#qr-btn")
+    page.wait_for_selector("#qr-image", state="visible")
+    assert "16,95" in page.text_content("#qr-amount")
+    screenshot(page, "qr")
+    # The shopper's phone opens what the QR encodes: the hub's pay page for this attempt.
+    payload = page.get_attribute("#qr-image", "data-payload")
+    assert payload and "/pay/" in payload
+    cart_id = api.http.get("/lanes/K1/cart", headers=api.kiosk_headers()).json()["id"]
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True)
+    try:
+        mobile = phone.new_page()
+        mobile.goto(payload)
+        mobile.click("#pay")
+        mobile.click("button[value=pay]")
+        mobile.wait_for_function(
+            "document.getElementById('status').textContent.includes('Betalt')")
+    finally:
+        phone.close()
+    page.wait_for_selector("#screen-done", state="visible")  # the kiosk follows by websocket
+    screenshot(page, "qr-done")
+    sale = [s for s in api.sales() if s["id"] == cart_id]
+    assert len(sale) == 1 and [t["method"] for t in sale[0]["tenders"]] == ["qr"]

@@ -6,6 +6,7 @@ import { HubSocket } from "./ws.js";
 import { doneView } from "./views/done.js";
 import { pairingView } from "./views/pairing.js";
 import { payView } from "./views/pay.js";
+import { qrView } from "./views/qr.js";
 import { shopView } from "./views/shop.js";
 
 let socket = null;
@@ -16,7 +17,7 @@ function applyCart(cart) {
   if (!cart || (state.cart && cart.version <= state.cart.version)) return;
   state.cart = cart;
   const hasLines = cart.status === "open" && cart.lines.some((l) => !l.voided);
-  if (cart.status === "completed" && state.screen === "pay") {
+  if (cart.status === "completed" && (state.screen === "pay" || state.screen === "qr")) {
     showSale(cart); // the sale.completed event may have been lost with the link
     return;
   }
@@ -28,6 +29,7 @@ function applyCart(cart) {
 function showSale(sale) {
   if (sale.lane_id !== state.lane || done.saleId === sale.id) return;
   pay.finish();
+  qr.finish();
   state.ageChecked.clear();
   show("done", sale);
 }
@@ -36,8 +38,9 @@ function onEvent(msg) {
   if (msg.lane_id && msg.lane_id !== state.lane) return;
   if (msg.type === "cart.updated") applyCart(msg.cart);
   else if (msg.type === "sale.completed") {
-    if (state.screen === "pay" || pay.active) showSale(msg.sale);
+    if (state.screen === "pay" || state.screen === "qr" || pay.active) showSale(msg.sale);
   } else if (msg.type === "payment.updated") pay.onPayment(msg.payment);
+  else if (msg.type === "qr.updated") qr.onQr(msg.qr);
 }
 
 function onLinkState(link) {
@@ -46,6 +49,7 @@ function onLinkState(link) {
     $("#banner").hidden = true;
     document.body.dataset.link = "open";
     pay.resync();
+    qr.resync().catch(() => {});
   } else {
     document.body.dataset.link = "down";
     $("#banner").hidden = false;
@@ -78,11 +82,13 @@ async function startPaired() {
 
 const shop = shopView({ applyCart });
 const pay = payView({ onPaid: (sale) => showSale(sale) });
+const qr = qrView();
 const done = doneView({ onFinished: () => show("attract") });
 registerScreen("pairing", pairingView(() => startPaired()));
 registerScreen("attract", { enter() { $("#attract-start").focus(); } });
 registerScreen("shop", shop);
 registerScreen("pay", pay);
+registerScreen("qr", qr);
 registerScreen("done", done);
 
 // On the attract screen the first key of a keyboard-wedge scan opens the shop and lands in the
@@ -97,6 +103,7 @@ document.addEventListener("keydown", (e) => {
   }
 }, true);
 $("#attract-start").addEventListener("click", () => show("shop"));
+$("#qr-btn").addEventListener("click", () => show("qr"));
 $("#modal-ok").addEventListener("click", () => {
   $("#modal").hidden = true;
   if (state.screen === "shop") $("#scan").focus();

@@ -185,6 +185,7 @@ export function shopView({ applyCart }) {
     const total = cart && cart.status === "open" ? cart.due : 0;
     $("#cart-total").textContent = formatMoney(total, cart ? cart.currency : "SEK");
     $("#pay-btn").disabled = !(lines.length && total > 0);
+    $("#qr-btn").disabled = $("#pay-btn").disabled;
     $("#cancel-cart").disabled = !lines.length;
   }
 
