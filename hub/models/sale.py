@@ -22,6 +22,7 @@ class Sale(SQLModel, table=True):
     cart_discount_kind: str | None = Field(default=None, max_length=8)  # percent|amount
     cart_discount_value: int = 0
     cart_discount_approved_by: int | None = Field(default=None, foreign_key="user.id")
+    age_checked_by: int | None = Field(default=None, foreign_key="user.id")
     total: int = 0  # after every discount, before cash rounding
     rounding: int = 0  # cash rounding difference, its own receipt line
     change: int = 0
@@ -44,6 +45,7 @@ class SaleLine(SQLModel, table=True):
     unit_price: int
     price_overridden: bool = False
     vat_rate_bp: int
+    age_limit: int | None = None
     gross: int = 0
     discount_kind: str | None = Field(default=None, max_length=8)
     discount_value: int = 0
@@ -90,6 +92,7 @@ class LinePublic(SQLModel):
     net: int
     vat: int
     voided: bool
+    age_limit: int | None = None
 
 
 class TenderPublic(SQLModel):
@@ -134,5 +137,6 @@ class SalePublic(SQLModel):
     rounding: int
     change: int
     vat: list[VatRow]
+    age_check_required: int | None = None  # the age staff must check before a self-service pay
     created_at: datetime
     completed_at: datetime | None

@@ -16,7 +16,7 @@ from hub.money import format_amount, round_cash
 from hub.services.auth import Actor, approve
 from hub.services.cart import DISCOUNT_KINDS, discount_amount, recompute, to_public
 from hub.services.context import Shop
-from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotFound
+from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotAllowed, NotFound
 from hub.services.records import audit, journal_and_emit, move_stock
 
 MAX_QUANTITY = 9999
@@ -260,6 +260,7 @@ def add_item(
                 weight_g=weight_g,
                 unit_price=product.price if unit_price is None else unit_price,
                 vat_rate_bp=product.vat_rate_bp,
+                age_limit=product.age_limit,
             )
         )
     session.flush()
@@ -409,6 +410,16 @@ def override_price(
     return _changed(session, sale)
 
 
+def check_age(session: Session, lane_id: str, actor: Actor) -> SalePublic:
+    """Staff have seen the shopper's ID for the age-restricted goods in the cart."""
+    if actor.user_id is None:
+        raise NotAllowed("Only staff check a shopper's age.")
+    sale = _require_open(session, lane_id)
+    sale.age_checked_by = actor.user_id
+    audit(session, "age_checked", actor, lane_id=lane_id, ref=sale.id)
+    return _changed(session, sale)
+
+
 def cancel_cart(session: Session, shop: Shop, lane_id: str, actor: Actor,
                 approval: tuple[str, str] | None = None) -> SalePublic:
     """Abandon the cart; it stays on record as cancelled. A cart that took payments needs a
@@ -448,11 +459,16 @@ def _existing_tender(session: Session, request_id: str | None, lane_id: str,
 
 
 def payable(session: Session, lane_id: str) -> tuple[Sale, int]:
-    """The lane's open sale and what is still due on it; refuses an empty cart."""
+    """The lane's open sale and what is still due on it; refuses an empty cart, and on a
+    self-service lane a cart with age-restricted goods nobody from staff has checked."""
     sale = _require_open(session, lane_id)
     lines = [line for line in _lines(session, sale) if not line.voided]
     if not lines:
         raise Conflict("The cart is empty: scan an item before taking payment.")
+    limit = max((line.age_limit or 0 for line in lines), default=0)
+    if limit and sale.age_checked_by is None and get_lane(session, lane_id).kind != "register":
+        raise Conflict(f"This cart has goods with an age limit of {limit}: staff check the "
+                       "shopper's ID first.", age_limit=limit)
     due = sale.total - sum(t.amount for t in _tenders(session, sale))
     return sale, due
 

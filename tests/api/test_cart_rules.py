@@ -124,3 +124,24 @@ def test_a_wrong_approval_pin_is_refused_as_an_approval_not_as_a_logout(cashier:
                     expect=403)
     assert r["error"] == "approval_denied" and "PIN" in r["message"]
     assert login(cashier.client, "maria")  # maria is not locked out by the cashier's attempt
+
+
+def test_age_restricted_goods_at_a_kiosk_wait_for_staff_to_check_id(client: TestClient,
+                                                                     admin: Till,
+                                                                     cashier: Till) -> None:
+    code = admin.post("/devices/pairing-codes", {"role": "kiosk", "lane_id": "K1"}, expect=201)
+    kiosk = Till(client, client.post("/api/v1/devices/pair",
+                                     json={"code": code["code"], "name": "K"}).json()["token"])
+    snus = kiosk.product("Snus portion 24 g")
+    cart = kiosk.scan("K1", snus["gtin"])
+    assert cart["age_check_required"] == 18 and cart["lines"][0]["age_limit"] == 18
+    refused = kiosk.post("/lanes/K1/cart/tenders/qr", {}, expect=409)
+    assert "age limit of 18" in refused["message"]
+    assert kiosk.post("/lanes/K1/cart/age-check", {}, expect=403)["error"] == "forbidden"
+    cart = cashier.post("/lanes/K1/cart/age-check", {})
+    assert cart["age_check_required"] is None
+    assert kiosk.post("/lanes/K1/cart/tenders/qr", {}, expect=201)["status"] == "presented"
+    # At a staffed register the cashier sees the customer: no separate check.
+    cashier.post("/lanes/1/shift/open", {"counted": 0}, expect=201)
+    cashier.scan("1", snus["gtin"])
+    assert cashier.pay_cash("1", 6000)["status"] == "completed"

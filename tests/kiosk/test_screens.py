@@ -86,6 +86,13 @@ def test_age_limited_item_and_help_call_staff(open_kiosk: Any, hub: HubProcess,
     watcher.join(20)
     assert [(m["lane"], m["reason"]) for m in seen] == [("K1", "age_check"), ("K1", "help")]
     assert "Snus" in seen[0]["note"]
+    # Payment waits for staff to check the ID; the cashier's confirmation unlocks it.
+    page.wait_for_selector("#age-wait", state="visible")
+    assert page.is_disabled("#pay-btn") and page.is_disabled("#qr-btn")
+    checked = api.http.post("/lanes/K1/cart/age-check", headers=api.login("erik"))
+    assert checked.status_code == 200, checked.text
+    page.wait_for_selector("#age-wait", state="hidden")
+    assert page.is_enabled("#pay-btn")
 
 
 def test_a_wrong_pairing_code_is_refused(browser: Any, hub: HubProcess) -> None:

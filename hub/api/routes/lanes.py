@@ -202,6 +202,14 @@ def discount_cart(lane_id: LaneId, body: Discount, db: DbDep, shop: ShopDep, bus
     return publish_cart(bus, cart)
 
 
+@router.post("/lanes/{lane_id}/cart/age-check")
+def check_age(lane_id: LaneId, db: DbDep, bus: BusDep, actor: Seller) -> SalePublic:
+    """Staff confirm they checked the shopper's ID: the self-service cart may be paid."""
+    with db.write() as s:
+        cart = sales.check_age(s, lane_id, actor)
+    return publish_cart(bus, cart)
+
+
 @router.post("/lanes/{lane_id}/cart/cancel")
 def cancel_cart(lane_id: LaneId, db: DbDep, shop: ShopDep, bus: BusDep, actor: Seller,
                 body: WithApproval | None = None) -> SalePublic:

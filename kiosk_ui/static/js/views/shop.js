@@ -184,7 +184,10 @@ export function shopView({ applyCart }) {
     $("#cart-empty").hidden = lines.length > 0;
     const total = cart && cart.status === "open" ? cart.due : 0;
     $("#cart-total").textContent = formatMoney(total, cart ? cart.currency : "SEK");
-    $("#pay-btn").disabled = !(lines.length && total > 0);
+    // Age-restricted goods: staff check the ID at the kiosk before it can be paid.
+    const waitingForStaff = Boolean(cart && cart.status === "open" && cart.age_check_required);
+    $("#age-wait").hidden = !waitingForStaff;
+    $("#pay-btn").disabled = !(lines.length && total > 0) || waitingForStaff;
     $("#qr-btn").disabled = $("#pay-btn").disabled;
     $("#cancel-cart").disabled = !lines.length;
   }
