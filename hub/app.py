@@ -23,6 +23,7 @@ from hub.api.routes import (
     lanes,
     payments,
     qr,
+    receipts,
     sales,
     shifts,
     sync,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(qr.pages)
+    app.include_router(receipts.pages)
     app.mount("/kiosk", StaticFiles(directory=KIOSK_STATIC, html=True), name="kiosk")
 
     @app.get("/healthz", tags=["health"])

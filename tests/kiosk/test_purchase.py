@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
+
 from drivers.emulators.zvt import ZvtEmulator
 from tests.kiosk.conftest import HubApi, approved_debits, scan, screenshot
 
@@ -51,6 +53,8 @@ def test_a_kiosk_purchase_paid_by_card(open_kiosk: Any, api: HubApi,
     assert number, "the receipt number is shown"
     receipt_no = int(number.group(1))
     assert page.text_content(".thanks") == "Tack!"
+    qr_src = page.get_attribute(".receipt-qr", "src")  # the digital receipt, as a QR
+    assert qr_src and qr_src.endswith("/qr.svg")
 
     sale = [s for s in api.sales() if s["receipt_no"] == receipt_no]
     assert len(sale) == 1 and sale[0]["total"] == 15685
@@ -183,3 +187,7 @@ def test_a_kiosk_purchase_paid_by_qr_on_the_shopper_s_phone(open_kiosk: Any, api
     screenshot(page, "qr-done")
     sale = [s for s in api.sales() if s["id"] == cart_id]
     assert len(sale) == 1 and [t["method"] for t in sale[0]["tenders"]] == ["qr"]
+    hub_url = str(api.http.base_url).removesuffix("/api/v1/").removesuffix("/api/v1")
+    digital = httpx.get(f"{hub_url}/receipt/{cart_id}", timeout=15)  # behind the receipt QR
+    assert digital.status_code == 200
+    assert "QR-betalning" in digital.text and "Elektroniskt kassakvitto" in digital.text

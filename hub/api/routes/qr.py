@@ -240,6 +240,7 @@ class PayStatus(BaseModel):
     provider_url: str
     lines: list[dict[str, object]]
     receipt_no: str | None
+    receipt_url: str | None
 
 
 def _pay_status(db: Database, shop: Shop, providers: dict[str, QrProvider],
@@ -262,6 +263,7 @@ def _pay_status(db: Database, shop: Shop, providers: dict[str, QrProvider],
                 "amount": format_amount(line.net, cart.currency)}
                for line in cart.lines if not line.voided],
         receipt_no=f"{cart.lane_id}-{cart.receipt_no:06d}" if cart.receipt_no else None,
+        receipt_url=f"/receipt/{cart.id}" if cart.status == "completed" else None,
     )
 
 
@@ -295,7 +297,7 @@ function show(s) {{
   pay.hidden = !s.provider_url; pay.href = s.provider_url || "#";
   const receipt = document.getElementById("receipt");
   if (s.receipt_no) {{ receipt.hidden = false;
-    receipt.textContent = "Digitalt kvitto nr " + s.receipt_no; }}
+    receipt.innerHTML = `<a href="${{s.receipt_url}}">Digitalt kvitto nr ${{s.receipt_no}}</a>`; }}
 }}
 show({first.model_dump_json()});
 async function poll() {{

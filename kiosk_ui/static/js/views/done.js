@@ -39,6 +39,17 @@ export function doneView({ onFinished }) {
     sale.tenders.filter((x) => x.method === "card").forEach((x) => {
       box.append(row("receipt-tender", t("done.card", { pan: state.lastCard || "" }).trim(), formatMoney(x.amount, cur)));
     });
+    if (sale.receipt_no !== null && sale.receipt_no !== undefined && sale.id) {
+      // The digital receipt: a QR the shopper scans to keep the receipt on the phone.
+      const qr = document.createElement("img");
+      qr.className = "receipt-qr";
+      qr.alt = t("done.receipt_qr");
+      qr.src = `/receipt/${sale.id}/qr.svg`;
+      const hint = document.createElement("p");
+      hint.className = "receipt-qr-hint";
+      hint.textContent = t("done.receipt_qr");
+      box.append(qr, hint);
+    }
     const bye = document.createElement("p");
     bye.className = "receipt-bye";
     bye.textContent = t("done.bye");
