@@ -9,25 +9,27 @@ import socket
 import threading
 import time
 import tty
+from abc import ABC, abstractmethod
 
 
 class LineClosed(Exception):
     """The other end went away, or the emulator is stopping."""
 
 
-class Line:
+class Line(ABC):
     """A byte pipe with read timeouts; `stop` makes every wait end promptly."""
 
     def __init__(self, stop: threading.Event) -> None:
         self.stop = stop
         self._pending = bytearray()
 
+    @abstractmethod
     def _raw_read(self, timeout: float) -> bytes | None:
-        raise NotImplementedError
+        """Bytes within timeout; b"" for none yet; None when the peer closed the line."""
 
+    @abstractmethod
     def write(self, data: bytes) -> None:
         """Send bytes to the register."""
-        raise NotImplementedError
 
     def close(self) -> None:
         """Release the line."""
