@@ -63,8 +63,14 @@ class ActorCache:
         self._entries[token] = (actor, time.monotonic() + self.seconds)
 
     def drop(self, token: str) -> None:
-        """Forget a token (logout, unpairing)."""
+        """Forget a token (logout)."""
         self._entries.pop(token, None)
+
+    def drop_device(self, device_id: int) -> None:
+        """Forget every token of an unpaired device."""
+        for token, (actor, _) in list(self._entries.items()):
+            if actor.device_id == device_id:
+                self._entries.pop(token, None)
 
 
 async def get_actor(

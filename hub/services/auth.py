@@ -221,6 +221,26 @@ def create_pairing_code(
     return code, row
 
 
+def devices(session: Session) -> list[Device]:
+    """Every paired device."""
+    return list(session.exec(select(Device).order_by(col(Device.id))))
+
+
+def revoke_device(session: Session, device_id: int, actor: Actor) -> Device:
+    """Unpair a device: its tokens are deleted and it can no longer act (audited)."""
+    from hub.services.records import audit
+
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"There is no device {device_id}.")
+    device.revoked = True
+    session.add(device)
+    session.exec(delete(AuthToken).where(col(AuthToken.device_id) == device_id))
+    audit(session, "device_unpaired", actor, lane_id=device.lane_id, ref=str(device_id),
+          name=device.name)
+    return device
+
+
 def pair_device(session: Session, code: str, name: str, settings: Settings,
                 source: str = "") -> tuple[str, Device]:
     """Exchange a pairing code for a device token limited to the code's role and lane."""

@@ -152,3 +152,18 @@ def test_requests_without_a_token_are_refused(client: TestClient) -> None:
     assert r.status_code == 401 and "Log in" in r.json()["message"]
     r = client.get("/api/v1/lanes/1/cart", headers={"Authorization": "Bearer nonsense"})
     assert r.status_code == 401
+
+
+def test_an_unpaired_device_can_no_longer_act(client: TestClient, admin: Till,
+                                              manager: Till) -> None:
+    code = admin.post("/devices/pairing-codes", {"role": "kiosk", "lane_id": "K1"}, expect=201)
+    paired = client.post("/api/v1/devices/pair", json={"code": code["code"], "name": "Kiosk A"})
+    kiosk = Till(client, paired.json()["token"])
+    device_id = paired.json()["me"]["device_id"]
+    assert kiosk.get("/lanes/K1/cart")["lines"] == []
+    assert [d["name"] for d in admin.get("/devices")] == ["Kiosk A"]
+    assert manager.call("DELETE", f"/devices/{device_id}", expect=403)["error"] == "forbidden"
+    gone = admin.call("DELETE", f"/devices/{device_id}")
+    assert gone["revoked"] is True
+    assert kiosk.get("/lanes/K1/cart", expect=401)["error"] == "unauthenticated"
+    assert admin.get("/audit", params={"action": "device_unpaired"})[0]["ref"] == str(device_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
@@ -113,6 +113,35 @@ def create_pairing_code(body: PairingCodeCreate, db: DbDep, shop: ShopDep,
                                              shop.settings)
     return PairingCodePublic(code=code, role=row.role, lane_id=row.lane_id,
                              expires_at=row.expires_at)
+
+
+class DevicePublic(BaseModel):
+    """A paired device."""
+
+    id: int
+    name: str
+    role: str
+    lane_id: str | None
+    paired_at: datetime
+    revoked: bool
+
+
+@router.get("/devices")
+def list_devices(db: DbDep, _: Annotated[Actor, Depends(requires("devices.pair"))]
+                 ) -> list[DevicePublic]:
+    """Every paired device, revoked ones too."""
+    with db.read() as s:
+        return [DevicePublic.model_validate(d, from_attributes=True) for d in auth.devices(s)]
+
+
+@router.delete("/devices/{device_id}")
+def unpair(device_id: Annotated[int, Path(ge=1, le=2**62)], request: Request, db: DbDep,
+           actor: Annotated[Actor, Depends(requires("devices.pair"))]) -> DevicePublic:
+    """Unpair a device (stolen kiosk tablet, replaced display): its token stops working."""
+    with db.write() as s:
+        device = auth.revoke_device(s, device_id, actor)
+    request.app.state.actors.drop_device(device_id)
+    return DevicePublic.model_validate(device, from_attributes=True)
 
 
 @router.post("/devices/pair")
