@@ -110,6 +110,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], what: str, seconds: float = 30) -> None:
+    """Wait for a server process to answer /healthz; fail at once if it dies."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None, f"{what} exited during start-up"
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} did not become ready")
+
+
 class HubProcess:
     """A real `kassa hub serve` process, for crash and concurrency tests."""
 
@@ -131,16 +145,7 @@ class HubProcess:
             stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert self.proc.poll() is None, "hub exited during start-up"
-            time.sleep(0.1)
-        raise TimeoutError("hub did not become ready")
+        wait_healthy(self.url, self.proc, "hub")
 
     def kill(self) -> None:
         assert self.proc is not None

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import HubProcess, free_port
+from tests.conftest import HubProcess, free_port, wait_healthy
 from tests.pg import PostgresCluster
 
 ADMIN = "test-admin-token"
@@ -52,14 +52,7 @@ class CentralProcess:
             stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "KASSA_CENTRAL_ADMIN_TOKEN": ADMIN,
                  "KASSA_CENTRAL_SWEEP_SECONDS": "1"})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise TimeoutError("central did not start")
+        wait_healthy(self.url, self.proc, "central")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
