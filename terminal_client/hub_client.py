@@ -1,0 +1,157 @@
+"""A small async client of the hub: REST calls for one lane and its websocket events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+EventHandler = Callable[[Json], Awaitable[None] | None]
+OnlineHandler = Callable[[bool, str], Awaitable[None] | None]
+
+
+class HubError(Exception):
+    """The hub refused a request (or could not be reached); `message` is for the cashier."""
+
+    def __init__(self, message: str, code: str = "unreachable", status: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+
+class CartTracker:
+    """Remembers the newest cart version shown, so stale snapshots never overwrite newer ones."""
+
+    def __init__(self) -> None:
+        self.version = -1
+
+    def is_newer(self, cart: Json) -> bool:
+        """True (and remembered) if this cart is newer than the one shown."""
+        version = int(cart.get("version", -1))
+        if version <= self.version:
+            return False
+        self.version = version
+        return True
+
+
+class HubClient:
+    """The hub as one lane's terminal sees it."""
+
+    def __init__(self, base_url: str, lane: str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.lane = lane
+        self.token: str | None = None
+        self.me: Json = {}
+        self._http = httpx.AsyncClient(base_url=f"{self.base_url}/api/v1", timeout=timeout)
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._http.aclose()
+
+    async def _call(self, method: str, path: str, body: Json | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = await self._http.request(method, path, json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise HubError(f"The hub at {self.base_url} cannot be reached ({exc}).") from exc
+        if response.status_code >= 400:
+            try:
+                problem = response.json()
+                raise HubError(str(problem["message"]), str(problem.get("error", "")),
+                               response.status_code)
+            except (ValueError, KeyError, TypeError):
+                raise HubError(f"The hub answered {response.status_code}.", "http",
+                               response.status_code) from None
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    async def login(self, username: str, pin: str) -> Json:
+        """Log in with username and PIN; returns who we are."""
+        result = await self._call("POST", "/auth/login", {"username": username, "pin": pin})
+        self.token, self.me = result["token"], result["me"]
+        return self.me
+
+    async def logout(self) -> None:
+        """End the login at the hub (best effort) and forget the token."""
+        try:
+            if self.token:
+                await self._call("POST", "/auth/logout", {})
+        finally:
+            self.token, self.me = None, {}
+
+    async def current_shift(self) -> Json | None:
+        """The lane's open shift, or None."""
+        try:
+            return await self._call("GET", f"/lanes/{self.lane}/shift")  # type: ignore[no-any-return]
+        except HubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    async def open_shift(self, counted: int) -> Json:
+        """Open a shift with the float counted into the drawer."""
+        return await self._call(  # type: ignore[no-any-return]
+            "POST", f"/lanes/{self.lane}/shift/open", {"counted": counted})
+
+    async def cart(self) -> Json:
+        """The lane's current cart."""
+        return await self._call("GET", f"/lanes/{self.lane}/cart")  # type: ignore[no-any-return]
+
+    async def scan(self, code: str) -> Json:
+        """Add a scanned barcode to the cart; returns the whole cart."""
+        return await self._call(  # type: ignore[no-any-return]
+            "POST", f"/lanes/{self.lane}/cart/items", {"code": code})
+
+    async def pay_cash(self, tendered: int, request_id: str) -> Json:
+        """Pay cash handed over; returns the cart (completed when it is fully paid)."""
+        return await self._call(  # type: ignore[no-any-return]
+            "POST", f"/lanes/{self.lane}/cart/tenders/cash",
+            {"tendered": tendered, "request_id": request_id})
+
+    @property
+    def ws_url(self) -> str:
+        """The websocket address (without the token)."""
+        return self.base_url.replace("http", "ws", 1) + "/api/v1/ws"
+
+    async def watch_lane(self, on_event: EventHandler, on_online: OnlineHandler,
+                         retry_seconds: float = 1.0) -> None:
+        """Follow the lane's events until cancelled, reconnecting while the hub is away."""
+        online, told_offline = False, False
+        while self.token:
+            try:
+                async with connect(f"{self.ws_url}?token={self.token}",
+                                   open_timeout=5) as ws:
+                    await ws.send(json.dumps({"type": "subscribe", "lanes": [self.lane]}))
+                    async for raw in ws:
+                        event = json.loads(raw)
+                        if event.get("type") == "subscribed" and not online:
+                            online, told_offline = True, False
+                            await _maybe_await(on_online(True, ""))
+                        await _maybe_await(on_event(event))
+                    code = ws.close_code
+                if code in (4401, 4403):
+                    await _maybe_await(on_online(False, "The hub ended this login."))
+                    return
+                reason = "the hub closed the connection"
+            except (TimeoutError, OSError, ConnectionClosed, InvalidHandshake, InvalidURI) as exc:
+                reason = str(exc) or type(exc).__name__
+            if online or not told_offline:  # tell each outage once, not every retry
+                online, told_offline = False, True
+                await _maybe_await(on_online(False, reason))
+            await asyncio.sleep(retry_seconds)
+
+
+async def _maybe_await(result: Awaitable[None] | None) -> None:
+    if result is not None:
+        await result

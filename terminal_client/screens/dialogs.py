@@ -1,0 +1,112 @@
+"""Modal questions: an amount (the float), and cash handed over with the change to give."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from terminal_client.hub_client import HubClient, HubError
+from terminal_client.money import format_money, parse_amount
+
+AMOUNT_HINT = "Skriv ett belopp i kronor, t.ex. 1000 eller 12,50."
+
+
+class AmountDialog(ModalScreen[int | None]):
+    """Ask for one amount in kronor; dismisses with minor units, or None on Escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Avbryt")]
+
+    def __init__(self, title: str, prompt: str) -> None:
+        super().__init__()
+        self.title_text, self.prompt = title, prompt
+
+    def compose(self) -> ComposeResult:
+        """Title, prompt, amount field, error line."""
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.prompt)
+            yield Input(placeholder="kr", id="amount")
+            yield Static("", id="dialog-message")
+            yield Static("Enter: OK   Esc: avbryt", classes="hint")
+
+    @on(Input.Submitted, "#amount")
+    def _submit(self, event: Input.Submitted) -> None:
+        amount = parse_amount(event.value)
+        if amount is None:
+            self.query_one("#dialog-message", Static).update(f"! {AMOUNT_HINT}")
+            return
+        self.dismiss(amount)
+
+    def action_cancel(self) -> None:
+        """Close without an amount."""
+        self.dismiss(None)
+
+
+class CashDialog(ModalScreen[dict[str, Any] | None]):
+    """Cash handed over: pays at the hub, then shows change and rounding of the sale."""
+
+    BINDINGS = [Binding("escape", "close", "Stäng"), Binding("enter", "close", "Nästa kund")]
+
+    def __init__(self, hub: HubClient, due: int) -> None:
+        super().__init__()
+        self.hub, self.due = hub, due
+        self.result: dict[str, Any] | None = None
+        # One request id per amount: resending after a lost answer cannot pay twice.
+        self._request_ids: dict[int, str] = {}
+
+    def compose(self) -> ComposeResult:
+        """Amount due, the amount handed over, then the outcome."""
+        with Vertical(classes="dialog"):
+            yield Label("KONTANT", classes="dialog-title")
+            yield Label(f"Att betala: {format_money(self.due)} kr", id="cash-due")
+            yield Label("Mottaget (kr)")
+            yield Input(placeholder="kr", id="tendered")
+            yield Static("", id="dialog-message")
+            yield Static("Enter: betala   Esc: avbryt", classes="hint", id="cash-hint")
+
+    @on(Input.Submitted, "#tendered")
+    def _submit(self, event: Input.Submitted) -> None:
+        amount = parse_amount(event.value)
+        if amount is None or amount == 0:
+            self.say(f"! {AMOUNT_HINT}")
+            return
+        request_id = self._request_ids.setdefault(amount, uuid.uuid4().hex)
+        self.say("Betalar ...")
+        self.run_worker(self._pay(amount, request_id), exclusive=True, group="pay")
+
+    async def _pay(self, amount: int, request_id: str) -> None:
+        try:
+            sale = await self.hub.pay_cash(amount, request_id)
+        except HubError as exc:
+            self.say(f"! {exc.message}")
+            return
+        self.result = sale
+        field = self.query_one("#tendered", Input)
+        field.disabled = True
+        if sale["status"] == "completed":
+            tender = sale["tenders"][-1] if sale["tenders"] else {}
+            self.say("\n".join([
+                f"Mottaget:      {format_money(tender.get('tendered', amount))} kr",
+                f"Öresavrundning: {format_money(sale['rounding'])} kr",
+                f"VÄXEL:         {format_money(sale['change'])} kr",
+                f"Kvitto {sale['lane_id']}-{sale['receipt_no']}  KLART",
+            ]))
+        else:
+            self.say(f"Delbetalt {format_money(amount)} kr; kvar att betala "
+                     f"{format_money(sale['due'])} kr.")
+        self.query_one("#cash-hint", Static).update("Enter: nästa kund")
+
+    def say(self, text: str) -> None:
+        """Show the outcome or a problem in the dialog."""
+        self.query_one("#dialog-message", Static).update(text)
+
+    def action_close(self) -> None:
+        """Close, handing the paid cart (if any) back to the lane."""
+        self.dismiss(self.result)

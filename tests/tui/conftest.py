@@ -1,0 +1,68 @@
+"""A real hub per test module, and Pilot helpers for driving the terminal like a cashier."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from textual.pilot import Pilot
+
+from terminal_client.screens.lane import LaneScreen
+from tests.conftest import PINS, HubProcess
+
+MILK = "7310005000015"  # Mellanmjölk 1,5 % 1 l, 16,95 kr
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
+    """A `hub serve --demo-data` process of this module's own, on a free port."""
+    process = HubProcess(tmp_path_factory.mktemp("tui") / "hub")
+    process.start()
+    yield process
+    process.stop()
+
+
+def api(hub: HubProcess, username: str) -> httpx.Client:
+    """An HTTP client of the hub logged in as a demo user."""
+    client = httpx.Client(base_url=f"{hub.url}/api/v1", timeout=10)
+    r = client.post("/auth/login", json={"username": username, "pin": PINS[username]})
+    r.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {r.json()['token']}"
+    return client
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str,
+                   timeout: float = 5.0) -> None:
+    """Let the app run until the condition holds (workers talk to a real hub)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.02)
+        await asyncio.sleep(0)
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type like a keyboard (or a keyboard-wedge scanner), then Enter."""
+    await pilot.press(*text, "enter")
+
+
+async def log_in(pilot: Pilot[Any], username: str, pin: str) -> None:
+    """Log in at the login screen and wait for the lane."""
+    await type_text(pilot, username)
+    await type_text(pilot, pin)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, LaneScreen), "the lane screen")
+
+
+def text_of(pilot: Pilot[Any], selector: str) -> str:
+    """The plain text a Static shows."""
+    return str(pilot.app.screen.query_one(selector).render())
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Textual runs on asyncio."""
+    return "asyncio"
