@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from terminal_client.app import KassaTerminal
 from terminal_client.screens.lane import LaneScreen
@@ -22,7 +23,7 @@ async def test_lane_screen_fits_80x24_with_function_keys_in_the_footer(hub: HubP
         assert isinstance(screen, LaneScreen)
         footer = screen.query_one(Footer)
         assert footer.region.y == 23 and footer.region.width == 80
-        visible = {key.key: key for key in footer.query("FooterKey")}
+        visible = {key.key: key for key in footer.query(FooterKey)}
         for key, label in [("f2", "Öppna kassa"), ("f5", "Kontant"), ("f10", "Logga ut")]:
             footer_key = visible[key]
             assert footer_key.description == label
