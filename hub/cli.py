@@ -318,6 +318,15 @@ def journal_verify(
                + (f", anchor {anchor[0]} present" if anchor else ""))
 
 
+@app.command("terminal", context_settings={"allow_extra_args": True,
+                                            "ignore_unknown_options": True})
+def terminal(ctx: typer.Context) -> None:
+    """The cashier terminal (Textual): kassa terminal --hub http://127.0.0.1:8000 --lane 1."""
+    from terminal_client.app import main
+
+    raise typer.Exit(main(ctx.args))
+
+
 @app.command("demo")
 def demo(
     port: Annotated[int, typer.Option(help="Port for the hub (central uses port + 100)")] = 8000,
