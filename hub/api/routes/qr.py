@@ -4,8 +4,8 @@ the shopper's phone pay page."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
+import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Request
@@ -25,6 +25,7 @@ from hub.services.context import Shop
 from hub.services.errors import Invalid, NotFound, Unauthenticated
 from hub.services.sale import sale_public
 
+log = logging.getLogger("kassa.qr")
 router = APIRouter(tags=["qr"])
 pages = APIRouter(include_in_schema=False)
 Payer = Annotated[Actor, Depends(requires("tender"))]
@@ -147,8 +148,10 @@ async def sweep_forever(db: Database, shop: Shop, bus: EventBus,
                         providers: dict[str, QrProvider]) -> None:
     """The safety net: poll open attempts, expire and cancel stale ones (QR.md)."""
     while True:
-        with contextlib.suppress(Exception):
+        try:
             await asyncio.to_thread(sweep_once, db, shop, bus, providers)
+        except Exception:  # the edge of the loop: log it, keep sweeping
+            log.exception("QR sweep failed; trying again")
         await asyncio.sleep(shop.settings.qr_sweep_seconds)
 
 
