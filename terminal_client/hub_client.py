@@ -119,6 +119,15 @@ class HubClient:
             "POST", f"/lanes/{self.lane}/cart/tenders/cash",
             {"tendered": tendered, "request_id": request_id})
 
+    async def pay_card(self, request_id: str) -> Json:
+        """Start a card payment on the lane's reader for what is due; progress comes as events."""
+        return await self._call(  # type: ignore[no-any-return]
+            "POST", f"/lanes/{self.lane}/cart/tenders/card", {"request_id": request_id})
+
+    async def cancel_payment(self, payment_id: str) -> Json:
+        """Ask the terminal to abort a running card payment."""
+        return await self._call("POST", f"/payments/{payment_id}/cancel")  # type: ignore[no-any-return]
+
     @property
     def ws_url(self) -> str:
         """The websocket address (without the token)."""

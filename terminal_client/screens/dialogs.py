@@ -110,3 +110,86 @@ class CashDialog(ModalScreen[dict[str, Any] | None]):
     def action_close(self) -> None:
         """Close, handing the paid cart (if any) back to the lane."""
         self.dismiss(self.result)
+
+
+PROGRESS = {"insert_card": "Sätt i eller blippa kortet", "enter_pin": "Kunden slår PIN-kod",
+            "remove_card": "Ta ut kortet", "please_wait": "Vänta …",
+            "approved": "Godkänt", "declined": "Nekat", "cancelled": "Avbrutet"}
+OUTCOMES = {"approved": "GODKÄNT", "declined": "NEKAT: ta betalt på annat sätt",
+            "cancelled": "AVBRUTET", "failed": "Terminalen tog inte emot betalningen",
+            "unknown": "OKLART: betalningen är osäker; en chef löser den (se hubben)"}
+
+
+class CardDialog(ModalScreen[dict[str, Any] | None]):
+    """Card on the lane's reader: live status from the terminal, cancel, then the outcome."""
+
+    BINDINGS = [Binding("escape", "cancel_or_close", "Avbryt/stäng"),
+                Binding("enter", "close", "Stäng")]
+
+    def __init__(self, hub: HubClient, due: int) -> None:
+        super().__init__()
+        self.hub, self.due = hub, due
+        self.request_id = uuid.uuid4().hex  # one attempt; a resend can never charge twice
+        self.payment: dict[str, Any] | None = None
+        self.sale: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        """Amount, the terminal's status, keys."""
+        with Vertical(classes="dialog"):
+            yield Label("KORT", classes="dialog-title")
+            yield Label(f"Att betala: {format_money(self.due)} kr")
+            yield Static("Startar kortterminalen …", id="card-status")
+            yield Static("Esc: avbryt", classes="hint", id="card-hint")
+
+    def on_mount(self) -> None:
+        """Start the payment at once."""
+        self.run_worker(self._start(), exclusive=True, group="card")
+
+    async def _start(self) -> None:
+        try:
+            self.show(await self.hub.pay_card(self.request_id))
+        except HubError as exc:
+            self.query_one("#card-status", Static).update(f"! {exc.message}")
+            self.query_one("#card-hint", Static).update("Esc: stäng")
+
+    def show(self, payment: dict[str, Any]) -> None:
+        """A payment.updated event (or the answer to starting it)."""
+        if self.payment and payment.get("id") != self.payment.get("id"):
+            return
+        self.payment = payment
+        status = payment.get("status", "")
+        if status in OUTCOMES:
+            text = OUTCOMES[status]
+            if status == "approved" and payment.get("masked_pan"):
+                text += f"  {payment.get('brand') or ''} {payment['masked_pan']}".rstrip()
+            self.query_one("#card-hint", Static).update("Enter: stäng")
+        else:
+            text = PROGRESS.get(payment.get("progress", ""), "Följ kortterminalen …")
+        self.query_one("#card-status", Static).update(text)
+
+    def completed(self, sale: dict[str, Any]) -> None:
+        """The sale this payment completed."""
+        self.sale = sale
+        self.query_one("#card-status", Static).update(
+            f"GODKÄNT  Kvitto {sale['lane_id']}-{sale['receipt_no']}  KLART")
+
+    def action_cancel_or_close(self) -> None:
+        """Esc: cancel a running payment, or close when it has ended."""
+        running = self.payment and self.payment.get("status") in ("created", "sent",
+                                                                  "in_progress")
+        if running and self.payment:
+            self.run_worker(self._cancel(self.payment["id"]), group="cancel")
+        else:
+            self.dismiss(self.sale)
+
+    async def _cancel(self, payment_id: str) -> None:
+        try:
+            await self.hub.cancel_payment(payment_id)
+        except HubError as exc:
+            self.query_one("#card-status", Static).update(f"! {exc.message}")
+
+    def action_close(self) -> None:
+        """Enter: close once the payment has ended."""
+        if not self.payment or self.payment.get("status") not in ("created", "sent",
+                                                                   "in_progress"):
+            self.dismiss(self.sale)

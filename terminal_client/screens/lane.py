@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from terminal_client.hub_client import CartTracker, HubClient, HubError
 from terminal_client.money import format_money
-from terminal_client.screens.dialogs import AmountDialog, CashDialog
+from terminal_client.screens.dialogs import AmountDialog, CardDialog, CashDialog
 from terminal_client.widgets.cart import CartTable, Totals
 from terminal_client.widgets.status import StatusBar
 
@@ -26,6 +26,7 @@ class LaneScreen(Screen[None]):
     BINDINGS = [
         Binding("f2", "open_shift", "Öppna kassa"),
         Binding("f5", "pay_cash", "Kontant"),
+        Binding("f6", "pay_card", "Kort"),
         Binding("f10", "log_out", "Logga ut"),
     ]
 
@@ -131,6 +132,10 @@ class LaneScreen(Screen[None]):
             self.show_cart(event["cart"])
         elif kind == "shift.changed":
             self._show_shift(event["shift"])
+        elif kind == "payment.updated" and isinstance(self.app.screen, CardDialog):
+            self.app.screen.show(event["payment"])
+        elif kind == "sale.completed" and isinstance(self.app.screen, CardDialog):
+            self.app.screen.completed(event["sale"])
         elif kind == "error":
             self.say(f"! {event.get('message', '')}")
 
@@ -186,6 +191,18 @@ class LaneScreen(Screen[None]):
                     self.say(f"Kvitto {sale['lane_id']}-{sale['receipt_no']}: "
                              f"växel {format_money(sale['change'])} kr. Nästa kund.")
         self.app.push_screen(CashDialog(self.hub, int(self.cart["due"])), paid)
+
+    def action_pay_card(self) -> None:
+        """F6: the customer pays on the lane's card reader."""
+        if not self.cart.get("due"):
+            self.say("! Inget att betala: skanna varor först.")
+            return
+
+        def ended(sale: dict[str, Any] | None) -> None:
+            if sale is not None:
+                self.say(f"Kvitto {sale['lane_id']}-{sale['receipt_no']}: betalt med kort. "
+                         "Nästa kund.")
+        self.app.push_screen(CardDialog(self.hub, int(self.cart["due"])), ended)
 
     def action_log_out(self) -> None:
         """F10: log out and go back to the login screen."""
