@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
+
+from sync import migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -82,12 +83,9 @@ class Database:
 
 def alembic_config(url: str) -> Config:
     """Alembic configuration pointing at the hub's migrations."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url)
-    return cfg
+    return migrate.alembic_config(MIGRATIONS, url)
 
 
 def upgrade(url: str) -> None:
     """Bring the database schema to the newest migration."""
-    command.upgrade(alembic_config(url), "head")
+    migrate.upgrade_to_head(MIGRATIONS, url)

@@ -318,9 +318,20 @@ def void_line(
     return public
 
 
-def _needs_approval(shop: Shop, base: int, kind: str, value: int) -> bool:
+def _approve_discount(session: Session, shop: Shop, actor: Actor,
+                      approval: tuple[str, str] | None, base: int, kind: str | None,
+                      value: int, sale: Sale, **detail: object) -> int | None:
+    """The manager who approved a discount above the limit (audited), or None when none was
+    needed."""
+    if kind is None:
+        return None
     amount = discount_amount(base, kind, value)
-    return amount * 10000 > shop.settings.discount_approval_bp * base
+    if amount * 10000 <= shop.settings.discount_approval_bp * base:
+        return None
+    manager = approve(session, actor, approval, shop.settings, "a discount this large")
+    audit(session, "discount_over_limit", actor, approved_by=manager, lane_id=sale.lane_id,
+          ref=sale.id, kind=kind, value=value, **detail)
+    return manager
 
 
 def _check_discount(kind: str | None, value: int) -> None:
@@ -349,12 +360,8 @@ def discount_line(
     if _payment_started(session, sale):
         raise Conflict("A payment has started: discounts can no longer change.")
     gross = line.unit_price * line.quantity if line.weight_g is None else line.gross
-    line.discount_approved_by = None
-    if kind is not None and _needs_approval(shop, gross, kind, value):
-        line.discount_approved_by = approve(session, actor, approval, shop.settings,
-                                            "a discount this large")
-        audit(session, "discount_over_limit", actor, approved_by=line.discount_approved_by,
-              lane_id=lane_id, ref=sale.id, line_id=line.id, kind=kind, value=value)
+    line.discount_approved_by = _approve_discount(session, shop, actor, approval, gross, kind,
+                                                  value, sale, line_id=line.id)
     line.discount_kind, line.discount_value = kind, value if kind else 0
     session.add(line)
     return _changed(session, sale)
@@ -375,12 +382,8 @@ def discount_cart(
     if _payment_started(session, sale):
         raise Conflict("A payment has started: discounts can no longer change.")
     base = sum(line.gross - line.line_discount for line in _lines(session, sale) if not line.voided)
-    sale.cart_discount_approved_by = None
-    if kind is not None and _needs_approval(shop, base, kind, value):
-        sale.cart_discount_approved_by = approve(session, actor, approval, shop.settings,
-                                                 "a discount this large")
-        audit(session, "discount_over_limit", actor, approved_by=sale.cart_discount_approved_by,
-              lane_id=lane_id, ref=sale.id, kind=kind, value=value, scope="cart")
+    sale.cart_discount_approved_by = _approve_discount(session, shop, actor, approval, base, kind,
+                                                       value, sale, scope="cart")
     sale.cart_discount_kind, sale.cart_discount_value = kind, value if kind else 0
     return _changed(session, sale)
 
