@@ -58,10 +58,12 @@ class HubClient:
         """Close the HTTP connection pool."""
         await self._http.aclose()
 
-    async def _call(self, method: str, path: str, body: Json | None = None) -> Any:
+    async def _call(self, method: str, path: str, body: Json | None = None,
+                    params: Json | None = None) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            response = await self._http.request(method, path, json=body, headers=headers)
+            response = await self._http.request(method, path, json=body, params=params,
+                                                headers=headers)
         except httpx.HTTPError as exc:
             raise HubError(f"The hub at {self.base_url} cannot be reached ({exc}).") from exc
         if response.status_code >= 400:
@@ -119,14 +121,122 @@ class HubClient:
             "POST", f"/lanes/{self.lane}/cart/tenders/cash",
             {"tendered": tendered, "request_id": request_id})
 
-    async def pay_card(self, request_id: str) -> Json:
-        """Start a card payment on the lane's reader for what is due; progress comes as events."""
+    async def pay_card(self, request_id: str, amount: int | None = None) -> Json:
+        """Start a card payment on the lane's reader (for what is due unless an amount is given:
+        split tender); progress comes as payment.updated events."""
         return await self._call(  # type: ignore[no-any-return]
-            "POST", f"/lanes/{self.lane}/cart/tenders/card", {"request_id": request_id})
+            "POST", f"/lanes/{self.lane}/cart/tenders/card",
+            {"request_id": request_id, "amount": amount})
 
     async def cancel_payment(self, payment_id: str) -> Json:
         """Ask the terminal to abort a running card payment."""
         return await self._call("POST", f"/payments/{payment_id}/cancel")  # type: ignore[no-any-return]
+
+    async def get(self, path: str, **params: Any) -> Any:
+        """GET an API path (relative to /api/v1), with query parameters."""
+        return await self._call("GET", path, params={k: v for k, v in params.items()
+                                                     if v is not None})
+
+    async def post(self, path: str, body: Json | None = None) -> Any:
+        """POST a JSON body to an API path."""
+        return await self._call("POST", path, body if body is not None else {})
+
+    async def put(self, path: str, body: Json) -> Any:
+        """PUT a JSON body to an API path."""
+        return await self._call("PUT", path, body)
+
+    async def patch(self, path: str, body: Json) -> Any:
+        """PATCH an API path with a JSON body."""
+        return await self._call("PATCH", path, body)
+
+    @property
+    def lane_path(self) -> str:
+        """This lane's API path, e.g. /lanes/1."""
+        return f"/lanes/{self.lane}"
+
+    # The cart
+
+    async def add_product(self, product_id: int, quantity: int = 1,
+                          weight_g: int | None = None) -> Json:
+        """Key in a product (from search); weighed items need the weight in grams."""
+        body: Json = {"product_id": product_id, "quantity": quantity}
+        if weight_g is not None:
+            body["weight_g"] = weight_g
+        return await self.post(f"{self.lane_path}/cart/items", body)  # type: ignore[no-any-return]
+
+    async def set_quantity(self, line_id: int, quantity: int,
+                           approval: Json | None = None) -> Json:
+        """Change a line's quantity."""
+        return await self.patch(  # type: ignore[no-any-return]
+            f"{self.lane_path}/cart/lines/{line_id}",
+            {"quantity": quantity, "approval": approval})
+
+    async def void_line(self, line_id: int, approval: Json | None = None) -> Json:
+        """Take a line off the cart."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/cart/lines/{line_id}/void", {"approval": approval})
+
+    async def discount_line(self, line_id: int, kind: str | None, value: int,
+                            approval: Json | None = None) -> Json:
+        """Set (or with kind None remove) a line discount: percent in basis points or amount."""
+        return await self.put(  # type: ignore[no-any-return]
+            f"{self.lane_path}/cart/lines/{line_id}/discount",
+            {"kind": kind, "value": value, "approval": approval})
+
+    async def override_price(self, line_id: int, unit_price: int,
+                             approval: Json | None = None) -> Json:
+        """Sell a line at another unit price."""
+        return await self.put(  # type: ignore[no-any-return]
+            f"{self.lane_path}/cart/lines/{line_id}/price",
+            {"unit_price": unit_price, "approval": approval})
+
+    async def discount_cart(self, kind: str | None, value: int,
+                            approval: Json | None = None) -> Json:
+        """Set (or remove) a discount on the whole cart."""
+        return await self.put(  # type: ignore[no-any-return]
+            f"{self.lane_path}/cart/discount", {"kind": kind, "value": value,
+                                                "approval": approval})
+
+    async def cancel_cart(self, approval: Json | None = None) -> Json:
+        """Abandon the cart (payments taken are given back, with a manager's approval)."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/cart/cancel", {"approval": approval})
+
+    # Other tenders
+
+    async def pay_card_external(self, amount: int | None, reference: str | None,
+                                request_id: str) -> Json:
+        """Record a card payment approved on a standalone terminal."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/cart/tenders/card-external",
+            {"amount": amount, "reference": reference or None, "request_id": request_id})
+
+    async def pay_qr(self, request_id: str) -> Json:
+        """Start a QR payment for what is due; its status comes as qr.updated events."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/cart/tenders/qr", {"request_id": request_id})
+
+    # Shift and drawer
+
+    async def pay_in(self, amount: int, reason: str) -> Json:
+        """Cash put into the drawer."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/shift/pay-in", {"amount": amount, "reason": reason})
+
+    async def pay_out(self, amount: int, reason: str) -> Json:
+        """Cash taken out of the drawer."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/shift/pay-out", {"amount": amount, "reason": reason})
+
+    async def no_sale(self, reason: str, approval: Json | None = None) -> Json:
+        """Open the drawer without a sale."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/drawer/no-sale", {"reason": reason, "approval": approval})
+
+    async def close_shift(self, denominations: dict[str, int]) -> Json:
+        """Close the shift with the drawer counted by denomination (minor units → pieces)."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/shift/close", {"denominations": denominations})
 
     @property
     def ws_url(self) -> str:

@@ -147,10 +147,17 @@ class CardDialog(ModalScreen[dict[str, Any] | None]):
 
     async def _start(self) -> None:
         try:
-            self.show(await self.hub.pay_card(self.request_id))
+            self.show(await self.hub.pay_card(self.request_id, self.due))
         except HubError as exc:
             self.query_one("#card-status", Static).update(f"! {exc.message}")
             self.query_one("#card-hint", Static).update("Esc: stäng")
+
+    def hub_event(self, event: dict[str, Any]) -> None:
+        """Follow this payment's progress and the sale it completes."""
+        if event.get("type") == "payment.updated":
+            self.show(event["payment"])
+        elif event.get("type") == "sale.completed":
+            self.completed(event["sale"])
 
     def show(self, payment: dict[str, Any]) -> None:
         """A payment.updated event (or the answer to starting it)."""

@@ -14,8 +14,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from terminal_client.hub_client import CartTracker, HubClient, HubError
-from terminal_client.money import format_money
-from terminal_client.screens.dialogs import AmountDialog, CardDialog, CashDialog
+from terminal_client.money import format_money, parse_amount
+from terminal_client.screens.dialogs import CardDialog, CashDialog
+from terminal_client.screens.external import ExternalCardDialog
+from terminal_client.screens.qr import QrDialog
+from terminal_client.screens.refund import RefundScreen
+from terminal_client.screens.shift import ShiftScreen
 from terminal_client.widgets.cart import CartTable, Totals
 from terminal_client.widgets.status import StatusBar
 
@@ -24,10 +28,18 @@ class LaneScreen(Screen[None]):
     """Where the cashier scans and takes payment."""
 
     BINDINGS = [
-        Binding("f2", "open_shift", "Öppna kassa"),
+        Binding("f1", "help", "Hjälp"),
+        Binding("f2", "shift", "Skift"),
+        Binding("f3", "search", "Sök"),
+        Binding("f4", "line", "Rad"),
         Binding("f5", "pay_cash", "Kontant"),
         Binding("f6", "pay_card", "Kort"),
-        Binding("f10", "log_out", "Logga ut"),
+        Binding("f7", "pay_qr", "QR"),
+        Binding("f8", "pay_external", "Ext.kort"),
+        Binding("f9", "refund", "Retur"),
+        Binding("f10", "menu", "Meny"),
+        Binding("up", "cursor(-1)", "Rad upp", show=False),
+        Binding("down", "cursor(1)", "Rad ner", show=False),
     ]
 
     class LoggedOut(Message):
@@ -53,6 +65,8 @@ class LaneScreen(Screen[None]):
         self.tracker = CartTracker()
         self.cart: dict[str, Any] = {"lines": [], "total": 0, "due": 0, "vat": []}
         self.shift_open = False
+        self.shift: dict[str, Any] | None = None
+        self.last_sale_id: str | None = None
         # Cart changes go to the hub one at a time, in the order they were scanned.
         self._cart_lock = asyncio.Lock()
 
@@ -60,7 +74,7 @@ class LaneScreen(Screen[None]):
         """Status, scan field, cart, totals, message line, function keys."""
         yield StatusBar(id="status")
         yield Input(placeholder="Skanna eller skriv streckkod + Enter", id="scan",
-                    restrict=r"[0-9]*")
+                    restrict=r"[0-9,.]*")
         yield CartTable(id="cart")
         yield Totals(id="totals")
         yield Static("", id="message")
@@ -99,7 +113,8 @@ class LaneScreen(Screen[None]):
             self.say(f"! {exc.message}")
 
     def _show_shift(self, shift: dict[str, Any] | None) -> None:
-        self.shift_open = bool(shift and shift.get("status") == "open")
+        self.shift = shift if shift and shift.get("status") == "open" else None
+        self.shift_open = self.shift is not None
         status = self.query_one(StatusBar)
         if self.shift_open and shift:
             status.shift = f"Skift öppet, växel {format_money(shift['float_amount'])}"
@@ -132,12 +147,12 @@ class LaneScreen(Screen[None]):
             self.show_cart(event["cart"])
         elif kind == "shift.changed":
             self._show_shift(event["shift"])
-        elif kind == "payment.updated" and isinstance(self.app.screen, CardDialog):
-            self.app.screen.show(event["payment"])
-        elif kind == "sale.completed" and isinstance(self.app.screen, CardDialog):
-            self.app.screen.completed(event["sale"])
         elif kind == "error":
             self.say(f"! {event.get('message', '')}")
+        # The dialog on top (card, QR, pick-ups …) follows the events it cares about.
+        handler = getattr(self.app.screen, "hub_event", None)
+        if self.app.screen is not self and handler is not None:
+            handler(event)
 
     def on_lane_screen_connection(self, message: Connection) -> None:
         """Show whether the hub is reachable."""
@@ -162,50 +177,78 @@ class LaneScreen(Screen[None]):
         self.say("")
         self.show_cart(cart)
 
-    def action_open_shift(self) -> None:
-        """F2: ask for the float counted into the drawer and open the shift."""
-        def opened(amount: int | None) -> None:
-            if amount is not None:
-                self.run_worker(self._open_shift(amount), group="shift")
-        self.app.push_screen(AmountDialog("ÖPPNA KASSA", "Växelkassa i lådan (kr)"), opened)
+    def action_shift(self) -> None:
+        """F2: the shift: open it, cash in and out, no-sale, X report, close with the count."""
+        self.app.push_screen(ShiftScreen(self.hub, self.shift))
 
-    async def _open_shift(self, counted: int) -> None:
-        try:
-            shift = await self.hub.open_shift(counted)
-        except HubError as exc:
-            self.say(f"! {exc.message}")
+    def action_refund(self) -> None:
+        """F9: give money back for lines of an earlier receipt."""
+        self.app.push_screen(RefundScreen(self.hub))
+
+    def action_cursor(self, step: int) -> None:
+        """Up/Down: choose the cart line F4 works on (the scan field keeps the focus)."""
+        table = self.query_one(CartTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def _typed_amount(self) -> int | None:
+        """An amount keyed into the scan field before a tender key (split tender: "200" F6
+        puts 200 kr on the card). Barcodes are longer than any amount and are not taken."""
+        scan = self.query_one("#scan", Input)
+        text = scan.value.strip()
+        if not text or len(text) > 7:
+            return None
+        scan.value = ""
+        return parse_amount(text)
+
+    def _due(self) -> int | None:
+        due = int(self.cart.get("due") or 0)
+        if due <= 0:
+            self.say("! Inget att betala: skanna varor först.")
+            return None
+        return due
+
+    def _sold(self, sale: dict[str, Any] | None, how: str) -> None:
+        """A tender dialog closed: show the receipt number, or what is still due."""
+        if sale is None:
             return
-        self._show_shift(shift)
-        self.say(f"Kassan är öppen med {format_money(counted)} kr i växel.")
+        self.show_cart(sale)
+        if sale.get("status") == "completed":
+            change = f"växel {format_money(sale['change'])} kr. " if sale.get("change") else ""
+            self.say(f"Kvitto {sale['lane_id']}-{sale['receipt_no']}: {how}, {change}"
+                     "Nästa kund.")
+            self.last_sale_id = str(sale["id"])
+        elif sale.get("due"):
+            self.say(f"Delbetalt. Kvar att betala {format_money(sale['due'])} kr.")
 
     def action_pay_cash(self) -> None:
         """F5: take cash for what is due."""
-        if not self.cart.get("due"):
-            self.say("! Inget att betala: skanna varor först.")
-            return
-
-        def paid(sale: dict[str, Any] | None) -> None:
-            if sale is not None:
-                self.show_cart(sale)
-                if sale.get("status") == "completed":
-                    self.say(f"Kvitto {sale['lane_id']}-{sale['receipt_no']}: "
-                             f"växel {format_money(sale['change'])} kr. Nästa kund.")
-        self.app.push_screen(CashDialog(self.hub, int(self.cart["due"])), paid)
+        self._typed_amount()  # cash asks for what was handed over anyway
+        if (due := self._due()) is not None:
+            self.app.push_screen(CashDialog(self.hub, due), lambda s: self._sold(s, "kontant"))
 
     def action_pay_card(self) -> None:
-        """F6: the customer pays on the lane's card reader."""
-        if not self.cart.get("due"):
-            self.say("! Inget att betala: skanna varor först.")
-            return
+        """F6: the customer pays on the lane's card reader (an amount typed first: part of it)."""
+        amount = self._typed_amount()
+        if (due := self._due()) is not None:
+            self.app.push_screen(CardDialog(self.hub, min(amount or due, due)),
+                                 lambda s: self._sold(s, "kort"))
 
-        def ended(sale: dict[str, Any] | None) -> None:
-            if sale is not None:
-                self.say(f"Kvitto {sale['lane_id']}-{sale['receipt_no']}: betalt med kort. "
-                         "Nästa kund.")
-        self.app.push_screen(CardDialog(self.hub, int(self.cart["due"])), ended)
+    def action_pay_qr(self) -> None:
+        """F7: the customer pays with the phone by scanning a QR code."""
+        self._typed_amount()
+        if (due := self._due()) is not None:
+            self.app.push_screen(QrDialog(self.hub, due), lambda s: self._sold(s, "QR"))
+
+    def action_pay_external(self) -> None:
+        """F8: a card payment taken on a standalone terminal, keyed in by the cashier."""
+        amount = self._typed_amount()
+        if (due := self._due()) is not None:
+            self.app.push_screen(ExternalCardDialog(self.hub, due, amount),
+                                 lambda s: self._sold(s, "kort (extern terminal)"))
 
     def action_log_out(self) -> None:
-        """F10: log out and go back to the login screen."""
+        """Log out and go back to the login screen."""
         self.run_worker(self._log_out(), group="logout", exclusive=True)
 
     async def _log_out(self) -> None:

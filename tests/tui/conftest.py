@@ -62,6 +62,14 @@ def text_of(pilot: Pilot[Any], selector: str) -> str:
     return str(pilot.app.screen.query_one(selector).render())
 
 
+def open_shift(hub: HubProcess, lane: str = "1", float_amount: int = 50000) -> None:
+    """Open the lane's shift at the hub (as a cashier would), unless it is open already."""
+    with api(hub, "erik") as client:
+        if client.get(f"/lanes/{lane}/shift").status_code == 404:
+            client.post(f"/lanes/{lane}/shift/open",
+                        json={"counted": float_amount}).raise_for_status()
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     """Textual runs on asyncio."""

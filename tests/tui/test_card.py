@@ -13,7 +13,7 @@ from terminal_client.screens.dialogs import CardDialog
 from terminal_client.screens.lane import LaneScreen
 from terminal_client.widgets.status import StatusBar
 from tests.conftest import HubProcess
-from tests.tui.conftest import MILK, api, log_in, text_of, type_text, wait_for
+from tests.tui.conftest import MILK, api, log_in, open_shift, text_of, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -36,15 +36,13 @@ def card_hub(tmp_path_factory: pytest.TempPathFactory,
     process.stop()
 
 
-async def _ring_up(pilot, app: KassaTerminal) -> LaneScreen:
+async def _ring_up(pilot, app: KassaTerminal, hub: HubProcess) -> LaneScreen:
     await log_in(pilot, "erik", "1111")
     lane = app.screen
     assert isinstance(lane, LaneScreen)
     await wait_for(pilot, lambda: lane.query_one(StatusBar).online, "the hub")
-    if not lane.shift_open:
-        await pilot.press("f2")
-        await type_text(pilot, "500")
-        await wait_for(pilot, lambda: lane.shift_open, "the shift to open")
+    open_shift(hub)
+    await wait_for(pilot, lambda: lane.shift_open, "the shift to open")
     await type_text(pilot, MILK)
     await wait_for(pilot, lambda: "16,95" in text_of(pilot, "#totals"), "the scan")
     return lane
@@ -54,7 +52,7 @@ async def test_card_payment_approved_on_the_terminal(card_hub: HubProcess,
                                                      reader: ZvtEmulator) -> None:
     app = KassaTerminal(card_hub.url, "1")
     async with app.run_test(size=(80, 24)) as pilot:
-        lane = await _ring_up(pilot, app)
+        lane = await _ring_up(pilot, app, card_hub)
         await pilot.press("f6")
         await wait_for(pilot, lambda: isinstance(app.screen, CardDialog), "the card dialog")
         await wait_for(pilot, lambda: "KLART" in text_of(pilot, "#card-status"),
@@ -72,7 +70,7 @@ async def test_card_declined_leaves_the_cart_for_another_tender(card_hub: HubPro
     reader.script.extend(["decline"])
     app = KassaTerminal(card_hub.url, "1")
     async with app.run_test(size=(80, 24)) as pilot:
-        lane = await _ring_up(pilot, app)
+        lane = await _ring_up(pilot, app, card_hub)
         await pilot.press("f6")
         await wait_for(pilot, lambda: isinstance(app.screen, CardDialog), "the card dialog")
         await wait_for(pilot, lambda: "NEKAT" in text_of(pilot, "#card-status"),

@@ -12,7 +12,7 @@ from terminal_client.screens.login import LoginScreen
 from terminal_client.widgets.cart import CartTable
 from terminal_client.widgets.status import StatusBar
 from tests.conftest import HubProcess
-from tests.tui.conftest import MILK, api, log_in, text_of, type_text, wait_for
+from tests.tui.conftest import MILK, api, log_in, open_shift, text_of, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -28,8 +28,7 @@ async def test_open_shift_scan_two_items_and_pay_cash(hub: HubProcess) -> None:
         assert "Erik Kassör" in text_of(pilot, "#status")
         assert "Kassa 1" in text_of(pilot, "#status")
 
-        await pilot.press("f2")
-        await type_text(pilot, "1000")
+        open_shift(hub, float_amount=100000)
         await wait_for(pilot, lambda: lane.shift_open, "the shift to open")
         assert "1 000,00" in text_of(pilot, "#status")
         assert app.focused is lane.query_one("#scan", Input)
@@ -63,7 +62,7 @@ async def test_open_shift_scan_two_items_and_pay_cash(hub: HubProcess) -> None:
         assert "ATT BETALA 0,00 kr" in text_of(pilot, "#totals")
         assert app.focused is lane.query_one("#scan", Input)
 
-        await pilot.press("f10")
+        lane.action_log_out()
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
 
     manager = api(hub, "maria")
