@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -52,6 +53,8 @@ class HubClient:
         self.lane = lane
         self.token: str | None = None
         self.me: Json = {}
+        self.username = ""
+        self.device_token: str | None = None  # a paired terminal's own (read-only) token
         self._http = httpx.AsyncClient(base_url=f"{self.base_url}/api/v1", timeout=timeout)
 
     async def aclose(self) -> None:
@@ -60,28 +63,28 @@ class HubClient:
 
     async def _call(self, method: str, path: str, body: Json | None = None,
                     params: Json | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        token = self.token or self.device_token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
             response = await self._http.request(method, path, json=body, params=params,
                                                 headers=headers)
         except httpx.HTTPError as exc:
             raise HubError(f"The hub at {self.base_url} cannot be reached ({exc}).") from exc
         if response.status_code >= 400:
-            try:
-                problem = response.json()
-                raise HubError(str(problem["message"]), str(problem.get("error", "")),
-                               response.status_code)
-            except (ValueError, KeyError, TypeError):
-                raise HubError(f"The hub answered {response.status_code}.", "http",
-                               response.status_code) from None
+            raise _problem(response)
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
 
     async def login(self, username: str, pin: str) -> Json:
-        """Log in with username and PIN; returns who we are."""
+        """Log in with username and PIN; returns who we are. A login already held (unlocking
+        the till, or another cashier taking over) is ended at the hub once the new one works."""
         result = await self._call("POST", "/auth/login", {"username": username, "pin": pin})
-        self.token, self.me = result["token"], result["me"]
+        old = self.token
+        self.token, self.me, self.username = result["token"], result["me"], username
+        if old and old != self.token:
+            with contextlib.suppress(httpx.HTTPError):
+                await self._http.post("/auth/logout", headers={"Authorization": f"Bearer {old}"})
         return self.me
 
     async def logout(self) -> None:
@@ -90,7 +93,7 @@ class HubClient:
             if self.token:
                 await self._call("POST", "/auth/logout", {})
         finally:
-            self.token, self.me = None, {}
+            self.token, self.me, self.username = None, {}, ""
 
     async def current_shift(self) -> Json | None:
         """The lane's open shift, or None."""
@@ -131,6 +134,17 @@ class HubClient:
     async def cancel_payment(self, payment_id: str) -> Json:
         """Ask the terminal to abort a running card payment."""
         return await self._call("POST", f"/payments/{payment_id}/cancel")  # type: ignore[no-any-return]
+
+    async def get_text(self, path: str, **params: Any) -> str:
+        """GET a plain-text resource (a receipt)."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = await self._http.get(path, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise HubError(f"The hub at {self.base_url} cannot be reached ({exc}).") from exc
+        if response.status_code >= 400:
+            raise _problem(response)
+        return response.text
 
     async def get(self, path: str, **params: Any) -> Any:
         """GET an API path (relative to /api/v1), with query parameters."""
@@ -269,6 +283,17 @@ class HubClient:
                 online, told_offline = False, True
                 await _maybe_await(on_online(False, reason))
             await asyncio.sleep(retry_seconds)
+
+
+def _problem(response: httpx.Response) -> HubError:
+    """The hub's refusal as a HubError carrying its message for the cashier."""
+    try:
+        problem = response.json()
+        return HubError(str(problem["message"]), str(problem.get("error", "")),
+                        response.status_code)
+    except (ValueError, KeyError, TypeError):
+        return HubError(f"The hub answered {response.status_code}.", "http",
+                        response.status_code)
 
 
 async def _maybe_await(result: Awaitable[None] | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_AMOUNT = re.compile(r"^(\d{1,7})(?:[,.](\d{1,2}))?$")
+_AMOUNT = re.compile(r"^(\d{1,7})(?:[,.](\d+))?$")
 
 
 def format_money(minor: int) -> str:
@@ -20,10 +20,11 @@ def format_rate(rate_bp: int) -> str:
     return f"{whole} %" if frac == 0 else f"{whole},{frac:02d}".rstrip("0") + " %"
 
 
-def parse_amount(text: str) -> int | None:
-    """What the cashier keyed in ("50", "50,5", "50.50") in minor units; None if it is no amount."""
+def parse_amount(text: str, decimals: int = 2) -> int | None:
+    """What the cashier keyed in ("50", "50,5", "50.50") in minor units (hundredths; with
+    decimals=3 thousandths, e.g. grams from kilograms); None if it is no amount."""
     match = _AMOUNT.match(text.strip().replace(" ", ""))
-    if match is None:
+    if match is None or len(match.group(2) or "") > decimals:
         return None
-    kronor, ore = match.groups()
-    return int(kronor) * 100 + int((ore or "0").ljust(2, "0"))
+    whole, fraction = match.groups()
+    return int(whole) * 10**decimals + int((fraction or "0").ljust(decimals, "0"))

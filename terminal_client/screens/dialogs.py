@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -18,29 +19,45 @@ from terminal_client.money import format_money, parse_amount
 AMOUNT_HINT = "Skriv ett belopp i kronor, t.ex. 1000 eller 12,50."
 
 
+def parse_count(text: str) -> int | None:
+    """A whole number of pieces (1–9999), or None."""
+    text = text.strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 10_000 else None
+
+
+def parse_grams(text: str) -> int | None:
+    """A weight in kilograms as keyed on a scale-less till ("0,734" or "1.2"), in grams."""
+    grams = parse_amount(text.replace(".", ","), decimals=3)
+    return grams if grams and grams <= 100_000 else None
+
+
 class AmountDialog(ModalScreen[int | None]):
-    """Ask for one amount in kronor; dismisses with minor units, or None on Escape."""
+    """Ask for one number (an amount in kronor unless told otherwise); dismisses with what
+    `parse` made of it (minor units for amounts), or None on Escape."""
 
     BINDINGS = [Binding("escape", "cancel", "Avbryt")]
 
-    def __init__(self, title: str, prompt: str) -> None:
+    def __init__(self, title: str, prompt: str, *, placeholder: str = "kr",
+                 parse: Callable[[str], int | None] = parse_amount,
+                 hint: str = AMOUNT_HINT, value: str = "") -> None:
         super().__init__()
         self.title_text, self.prompt = title, prompt
+        self.placeholder, self.parse, self.hint, self.value = placeholder, parse, hint, value
 
     def compose(self) -> ComposeResult:
         """Title, prompt, amount field, error line."""
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Label(self.prompt)
-            yield Input(placeholder="kr", id="amount")
+            yield Input(self.value, placeholder=self.placeholder, id="amount")
             yield Static("", id="dialog-message")
             yield Static("Enter: OK   Esc: avbryt", classes="hint")
 
     @on(Input.Submitted, "#amount")
     def _submit(self, event: Input.Submitted) -> None:
-        amount = parse_amount(event.value)
+        amount = self.parse(event.value)
         if amount is None:
-            self.query_one("#dialog-message", Static).update(f"! {AMOUNT_HINT}")
+            self.query_one("#dialog-message", Static).update(f"! {self.hint}")
             return
         self.dismiss(amount)
 

@@ -15,13 +15,19 @@ from textual.widgets import Footer, Input, Static
 
 from terminal_client.hub_client import CartTracker, HubClient, HubError
 from terminal_client.money import format_money, parse_amount
+from terminal_client.screens.approval import with_approval
+from terminal_client.screens.cart_edit import LineDialog, SearchDialog, cart_discount_dialog
 from terminal_client.screens.dialogs import CardDialog, CashDialog
 from terminal_client.screens.external import ExternalCardDialog
+from terminal_client.screens.in_doubt import InDoubtScreen
+from terminal_client.screens.lock import LockScreen
+from terminal_client.screens.menus import ConfirmDialog, MenuScreen, TextScreen, help_screen
+from terminal_client.screens.pickups import PickupsScreen
 from terminal_client.screens.qr import QrDialog
 from terminal_client.screens.refund import RefundScreen
 from terminal_client.screens.shift import ShiftScreen
 from terminal_client.widgets.cart import CartTable, Totals
-from terminal_client.widgets.status import StatusBar
+from terminal_client.widgets.status import StatusBar, reader_text, sync_text
 
 
 class LaneScreen(Screen[None]):
@@ -38,6 +44,7 @@ class LaneScreen(Screen[None]):
         Binding("f8", "pay_external", "Ext.kort"),
         Binding("f9", "refund", "Retur"),
         Binding("f10", "menu", "Meny"),
+        Binding("ctrl+l", "lock", "Lås", show=False),
         Binding("up", "cursor(-1)", "Rad upp", show=False),
         Binding("down", "cursor(1)", "Rad ner", show=False),
     ]
@@ -109,8 +116,17 @@ class LaneScreen(Screen[None]):
             shift = await self.hub.current_shift()
             self._show_shift(shift)
             self.show_cart(await self.hub.cart())
+            readers = await self.hub.get("/devices/card-readers")
+            self._show_reader(next((r for r in readers if r["lane_id"] == self.hub.lane), None))
+            self.query_one(StatusBar).sync = sync_text(await self.hub.get("/sync/status"))
         except HubError as exc:
             self.say(f"! {exc.message}")
+
+    def _show_reader(self, reader: dict[str, Any] | None) -> None:
+        status = self.query_one(StatusBar)
+        status.reader = reader_text(reader)
+        if reader and not reader.get("available") and reader.get("last_error"):
+            self.say(f"! Kortterminalen: {reader['last_error']}")
 
     def _show_shift(self, shift: dict[str, Any] | None) -> None:
         self.shift = shift if shift and shift.get("status") == "open" else None
@@ -147,6 +163,10 @@ class LaneScreen(Screen[None]):
             self.show_cart(event["cart"])
         elif kind == "shift.changed":
             self._show_shift(event["shift"])
+        elif kind == "reader.changed":
+            self._show_reader(event["reader"])
+        elif kind == "sync.changed":
+            self.query_one(StatusBar).sync = sync_text(event["status"])
         elif kind == "error":
             self.say(f"! {event.get('message', '')}")
         # The dialog on top (card, QR, pick-ups …) follows the events it cares about.
@@ -184,6 +204,99 @@ class LaneScreen(Screen[None]):
     def action_refund(self) -> None:
         """F9: give money back for lines of an earlier receipt."""
         self.app.push_screen(RefundScreen(self.hub))
+
+    def action_help(self) -> None:
+        """F1: every key on one page."""
+        self.app.push_screen(help_screen())
+
+    def action_search(self) -> None:
+        """F3: find a product by name or code (keyed-in and weighed articles)."""
+        self.app.push_screen(SearchDialog(self.hub), self._changed)
+
+    def action_line(self) -> None:
+        """F4: quantity, void, discount or price of the chosen line."""
+        line = self._chosen_line()
+        if line is None:
+            self.say("! Ingen rad att ändra: skanna en vara först.")
+            return
+        self.app.push_screen(LineDialog(self.hub, line), self._changed)
+
+    def _chosen_line(self) -> dict[str, Any] | None:
+        table = self.query_one(CartTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((x for x in self.cart.get("lines", []) if str(x["id"]) == key), None)
+
+    def _changed(self, cart: dict[str, Any] | None) -> None:
+        if cart is not None:
+            self.say("")
+            self.show_cart(cart)
+
+    def action_menu(self) -> None:
+        """F10: the less common actions."""
+        self.app.push_screen(MenuScreen(), self._menu_chosen)
+
+    def _menu_chosen(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        screens = {"pickups": lambda: PickupsScreen(self.hub),
+                   "in_doubt": lambda: InDoubtScreen(self.hub)}
+        if choice in screens:
+            self.app.push_screen(screens[choice]())
+        elif choice == "lock":
+            self.action_lock()
+        elif choice == "switch":
+            self.show_lock(switch=True)
+        elif choice == "log_out":
+            self.action_log_out()
+        else:
+            self.run_worker(self._menu_action(choice), group="menu", exclusive=True)
+
+    async def _menu_action(self, choice: str) -> None:
+        hub = self.hub
+        try:
+            if choice in ("cart_percent", "cart_amount"):
+                kind = "percent" if choice == "cart_percent" else "amount"
+                value = await self.app.push_screen_wait(cart_discount_dialog(kind == "percent"))
+                if value is not None:
+                    self._changed(await with_approval(
+                        self.app, lambda approval: hub.discount_cart(kind, value, approval)))
+            elif choice == "cancel_cart":
+                if await self.app.push_screen_wait(ConfirmDialog(
+                        "AVBRYT KÖPET", "Töm kassan och avbryt köpet? Betalningar som redan "
+                        "gjorts ges tillbaka (chefen godkänner).")):
+                    self._changed(await with_approval(self.app, hub.cancel_cart))
+            elif choice == "reprint":
+                await self._reprint()
+            elif choice == "sync_now":
+                self.query_one(StatusBar).sync = sync_text(await hub.post("/sync/now"))
+                self.say("Synkar med huvudkontoret …")
+        except HubError as exc:
+            self.say(f"! {exc.message}")
+
+    async def _reprint(self) -> None:
+        if self.last_sale_id is None:
+            newest = await self.hub.get("/sales", lane_id=self.hub.lane, limit=1)
+            if not newest:
+                self.say("! Inget köp på den här kassan att ta en kopia av.")
+                return
+            self.last_sale_id = str(newest[0]["id"])
+        text = await self.hub.get_text(f"/sales/{self.last_sale_id}/receipt", copy="true")
+        self.app.push_screen(TextScreen("KVITTOKOPIA", text))
+
+    def action_lock(self) -> None:
+        """Ctrl+L: lock the till; the cashier's PIN (or another cashier's login) opens it."""
+        self.show_lock(switch=False)
+
+    def show_lock(self, switch: bool) -> None:
+        """Cover the lane with the lock screen; watch the lane again with the new login."""
+        def unlocked(_: bool | None) -> None:
+            self.query_one(StatusBar).user = str(self.hub.me.get("name", ""))
+            self.run_worker(self.hub.watch_lane(self._on_hub_event, self._on_connection),
+                            group="events", exclusive=True)
+            self.focus_scan()
+        self.app.push_screen(LockScreen(self.hub, switch=switch), unlocked)
 
     def action_cursor(self, step: int) -> None:
         """Up/Down: choose the cart line F4 works on (the scan field keeps the focus)."""

@@ -24,7 +24,10 @@ async def test_lane_screen_fits_80x24_with_function_keys_in_the_footer(hub: HubP
         footer = screen.query_one(Footer)
         assert footer.region.y == 23 and footer.region.width == 80
         visible = {key.key: key for key in footer.query(FooterKey)}
-        for key, label in [("f2", "Öppna kassa"), ("f5", "Kontant"), ("f10", "Logga ut")]:
+        keys = [("f1", "Hjälp"), ("f2", "Skift"), ("f3", "Sök"), ("f4", "Rad"),
+                ("f5", "Kontant"), ("f6", "Kort"), ("f7", "QR"), ("f8", "Ext.kort"),
+                ("f9", "Retur"), ("f10", "Meny")]
+        for key, label in keys:
             footer_key = visible[key]
             assert footer_key.description == label
             assert footer_key.region.right <= 80 and footer_key.region.width > 0
