@@ -94,6 +94,7 @@ class _Page:
 
     def reset(self) -> None:
         """ESC @: modes back to power-on defaults; the line being built is dropped."""
+        self.kicks = 0  # a new job starts here: kicks before it are not on this receipt
         self.align, self.width, self.height, self.bold, self.font_b = 0, 1, 1, False, False
         self.code_page = "cp437"
         self.qr_module, self.qr_error, self.qr_data = 3, "L", b""

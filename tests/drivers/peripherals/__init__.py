@@ -1,0 +1,1 @@
+"""Store peripherals: receipt printer, cash drawer, barcode scanner, pole display."""
