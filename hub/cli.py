@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from collections.abc import Callable
@@ -331,92 +330,20 @@ def terminal(ctx: typer.Context) -> None:
 def demo(
     port: Annotated[int, typer.Option(help="Port for the hub (central uses port + 100)")] = 8000,
     data_dir: DataDir = Path(".kassa-demo"),
+    terminal: Annotated[bool | None, typer.Option(
+        "--terminal/--no-terminal",
+        help="Open the cashier terminal for lane 1 (default: when run in a terminal)")] = None,
 ) -> None:
     """Run the demo store: a hub with the demo catalog, lanes, staff, emulated card readers,
-    and central (head office, on SQLite here) next to it, syncing."""
-    from drivers.emulators.concert import ConcertEmulator
-    from drivers.emulators.zvt import ZvtEmulator
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    central_port = port + 100
-    central, token, admin = _start_demo_central(data_dir, central_port)
-    zvt = ZvtEmulator(currency=752)  # an emulated ZVT terminal on TCP for lane 1
-    zvt.start_tcp()
-    concert = ConcertEmulator()  # an emulated Ingenico (Concert) on a pty for lane 2
-    concert_path = concert.start()
-    readers = {"1": f"zvt:{zvt.url}", "2": f"concert:{concert_path}"}
-    typer.echo(DEMO_GUIDE.format(port=port, data_dir=data_dir, zvt=zvt.url,
-                                 concert=concert_path, central=central_port, admin=admin))
-    try:
-        _serve(_settings(data_dir, demo_data=True, card_readers=readers, hub_id="demo-store",
-                         central_url=f"http://127.0.0.1:{central_port}", central_token=token),
-               "127.0.0.1", port)
-    finally:
-        zvt.stop()
-        concert.stop()
-        central.terminate()
-        central.wait(10)
-
-
-def _die_with_parent() -> None:
-    """In the child: stop when the demo stops, however it stops (Linux PR_SET_PDEATHSIG)."""
-    import ctypes
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-
-
-def _start_demo_central(data_dir: Path, port: int) -> tuple[Any, str, str]:
-    """Central for the demo, on SQLite in the data directory; the store and catalog on first run."""
-    import os
-    import secrets
-    import subprocess
+    central (head office, on SQLite here) next to it, syncing, and the cashier terminal."""
     import sys
-    import time
 
-    import httpx
+    from hub.demo_store import DemoError, run_demo
 
-    url = f"sqlite:///{(data_dir / 'central.sqlite3').resolve()}"
-    secrets_file = data_dir / "central-demo-secrets"
-    if not secrets_file.exists():
-        def central(*args: str) -> str:
-            done = subprocess.run([sys.executable, "-m", "hub", "central", *args,
-                                   "--database-url", url], capture_output=True, text=True)
-            if done.returncode:
-                _fail(f"could not set up the demo central: {done.stderr[-500:]}")
-            return done.stdout
-
-        token = central("add-store", "demo-store", "--name", "Kassa Demo Livs").split()[0]
-        central("seed-demo", "--store", "demo-store")
-        secrets_file.write_text(f"{token}\n{secrets.token_urlsafe(16)}\n")
-        secrets_file.chmod(0o600)
-    token, admin = secrets_file.read_text().split()
-    log = open(data_dir / "central.log", "ab")  # noqa: SIM115  (the child keeps it)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hub", "central", "serve", "--port", str(port),
-         "--database-url", url], stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "KASSA_CENTRAL_ADMIN_TOKEN": admin}, preexec_fn=_die_with_parent)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc, token, admin
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            break
-    _fail(f"the demo central did not start; see {data_dir / 'central.log'}")
-
-
-DEMO_GUIDE = """
-Kassa demo store — hub on http://127.0.0.1:{port}  (data in {data_dir}/)
-  API docs:   http://127.0.0.1:{port}/docs
-  Staff PINs: admin/9999 (admin), maria/1234 (manager), erik/1111 and sara/2222 (cashiers)
-  Lanes:      1 2 3 (registers), K1 K2 (kiosks), W1 (phone)
-  Card:       lane 1 ZVT emulator at {zvt}, lane 2 Concert emulator at {concert}
-  Central:    http://127.0.0.1:{central} (head office; admin token {admin})
-              online shop: curl http://127.0.0.1:{central}/shop/v1/products/SKU00001
-  Sync:       .venv/bin/kassa sync status --data-dir {data_dir}
-  Try it:     scripts/demo_sale.sh {port}   (open a shift, sell, pay cash and card, receipts)
-"""
+    if terminal is None:
+        terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    try:
+        run_demo(port, data_dir, terminal=terminal,
+                 serve=lambda settings: _serve(settings, "127.0.0.1", port))
+    except DemoError as exc:
+        _fail(str(exc))

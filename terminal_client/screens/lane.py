@@ -34,14 +34,14 @@ class LaneScreen(Screen[None]):
     """Where the cashier scans and takes payment."""
 
     BINDINGS = [
-        Binding("f1", "help", "Hjälp"),
+        Binding("f1", "help", "Hjälp", show=False),  # said on the message line
         Binding("f2", "shift", "Skift"),
         Binding("f3", "search", "Sök"),
         Binding("f4", "line", "Rad"),
         Binding("f5", "pay_cash", "Kontant"),
         Binding("f6", "pay_card", "Kort"),
         Binding("f7", "pay_qr", "QR"),
-        Binding("f8", "pay_external", "Ext.kort"),
+        Binding("f8", "pay_external", "Extern"),
         Binding("f9", "refund", "Retur"),
         Binding("f10", "menu", "Meny"),
         Binding("ctrl+l", "lock", "Lås", show=False),
@@ -84,8 +84,8 @@ class LaneScreen(Screen[None]):
                     restrict=r"[0-9,.]*")
         yield CartTable(id="cart")
         yield Totals(id="totals")
-        yield Static("", id="message")
-        yield Footer()
+        yield Static("F1: hjälp med alla tangenter.", id="message")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         """Show who and where, load shift and cart, follow the lane's events."""

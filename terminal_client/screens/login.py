@@ -35,7 +35,7 @@ class LoginScreen(Screen[None]):
             yield Label("Användare")
             yield Input(placeholder="t.ex. erik", id="username")
             yield Label("PIN")
-            yield Input(placeholder="****", password=True, id="pin")
+            yield Input(placeholder="****", password=True, id="pin", restrict=r"[0-9]*")
             yield Static("", id="message")
         yield Footer()
 
@@ -53,6 +53,9 @@ class LoginScreen(Screen[None]):
         pin = self.query_one("#pin", Input).value
         if not username:
             self.query_one("#username", Input).focus()
+            return
+        if not 4 <= len(pin) <= 12:
+            self.say("! PIN-koden har 4–12 siffror.")
             return
         self.say("Loggar in ...")
         self.run_worker(self._log_in(username, pin), exclusive=True, group="login")

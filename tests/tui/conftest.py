@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from typing import Any
 
 import httpx
 import pytest
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
 from terminal_client.screens.lane import LaneScreen
@@ -39,10 +41,18 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str,
                    timeout: float = 5.0) -> None:
     """Let the app run until the condition holds (workers talk to a real hub)."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not _holds(condition):
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await pilot.pause(0.02)
         await asyncio.sleep(0)
+
+
+def _holds(condition: Callable[[], bool]) -> bool:
+    """The condition, where a widget not composed yet (a dialog being pushed) counts as no."""
+    try:
+        return condition()
+    except NoMatches:
+        return False
 
 
 async def type_text(pilot: Pilot[Any], text: str) -> None:
@@ -64,7 +74,7 @@ def text_of(pilot: Pilot[Any], selector: str) -> str:
 
 def open_shift(hub: HubProcess, lane: str = "1", float_amount: int = 50000) -> None:
     """Open the lane's shift at the hub (as a cashier would), unless it is open already."""
-    with api(hub, "erik") as client:
+    with closing(api(hub, "erik")) as client:
         if client.get(f"/lanes/{lane}/shift").status_code == 404:
             client.post(f"/lanes/{lane}/shift/open",
                         json={"counted": float_amount}).raise_for_status()

@@ -24,8 +24,8 @@ async def test_lane_screen_fits_80x24_with_function_keys_in_the_footer(hub: HubP
         footer = screen.query_one(Footer)
         assert footer.region.y == 23 and footer.region.width == 80
         visible = {key.key: key for key in footer.query(FooterKey)}
-        keys = [("f1", "Hjälp"), ("f2", "Skift"), ("f3", "Sök"), ("f4", "Rad"),
-                ("f5", "Kontant"), ("f6", "Kort"), ("f7", "QR"), ("f8", "Ext.kort"),
+        keys = [("f2", "Skift"), ("f3", "Sök"), ("f4", "Rad"),
+                ("f5", "Kontant"), ("f6", "Kort"), ("f7", "QR"), ("f8", "Extern"),
                 ("f9", "Retur"), ("f10", "Meny")]
         for key, label in keys:
             footer_key = visible[key]
