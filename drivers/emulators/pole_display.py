@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 
 from drivers.emulators.line import LineClosed, PtyLine
 from drivers.pole_display.codec import CODEPAGE, WIDTH, dialect_for
@@ -138,8 +139,10 @@ class DisplayScreen:
 class PoleDisplayEmulator:
     """A pole display on a pty: start() gives the path; `lines` is what the customer sees."""
 
-    def __init__(self, dialect: str = "epson") -> None:
+    def __init__(self, dialect: str = "epson", *,
+                 on_change: Callable[[tuple[str, str]], None] | None = None) -> None:
         self.screen = DisplayScreen(dialect)
+        self.on_change = on_change
         self.received = bytearray()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -179,8 +182,12 @@ class PoleDisplayEmulator:
             while True:
                 data = self._line.read(3600.0)
                 with self._lock:
+                    before = self.screen.lines
                     self.received += data
                     self.screen.feed(data)
+                    after = self.screen.lines
+                if after != before and self.on_change is not None:
+                    self.on_change(after)
 
     def stop(self) -> None:
         """Stop and close the pty, as if the display was unplugged."""
