@@ -16,6 +16,7 @@ from terminal_client.screens.login import LoginScreen
 from terminal_client.screens.pair import PairScreen, TerminalState, default_state_path
 
 LOCK_CHECK_SECONDS = 1.0
+UNPAIRED = "Hubben känner inte längre igen den här terminalen (den är avparad). Para den igen."
 
 
 class KassaTerminal(App[None]):
@@ -56,10 +57,10 @@ class KassaTerminal(App[None]):
         try:
             await self.hub.get("/auth/me")
         except HubError as exc:
-            if exc.status == 401:  # revoked at the hub; unreachable is shown at the login
+            if exc.status == 401:  # unpaired at the hub; unreachable is shown at the login
                 state.forget(self.hub)
                 self.hub.device_token = None
-                self.switch_screen(PairScreen(self.hub, state, exc.message))
+                self.switch_screen(PairScreen(self.hub, state, UNPAIRED))
 
     def on_pair_screen_paired(self, _: PairScreen.Paired) -> None:
         """Paired: staff log in."""

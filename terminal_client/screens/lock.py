@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from terminal_client.hub_client import HubClient, HubError
+from terminal_client.screens.login import PIN_HINT
 
 
 class LockScreen(Screen[bool]):
@@ -50,6 +51,9 @@ class LockScreen(Screen[bool]):
         pin = self.query_one("#pin", Input).value
         if not username:
             self.query_one("#username", Input).focus()
+            return
+        if not 4 <= len(pin) <= 12:
+            self.query_one("#message", Static).update(f"! {PIN_HINT}")
             return
         self.run_worker(self._unlock(username, pin), exclusive=True, group="unlock")
 

@@ -13,6 +13,8 @@ from textual.widgets import Footer, Input, Label, Static
 
 from terminal_client.hub_client import HubClient, HubError
 
+PIN_HINT = "PIN-koden har 4–12 siffror."
+
 
 class LoginScreen(Screen[None]):
     """Username, then a masked PIN; the hub's answer is shown as it is."""
@@ -55,7 +57,7 @@ class LoginScreen(Screen[None]):
             self.query_one("#username", Input).focus()
             return
         if not 4 <= len(pin) <= 12:
-            self.say("! PIN-koden har 4–12 siffror.")
+            self.say(f"! {PIN_HINT}")
             return
         self.say("Loggar in ...")
         self.run_worker(self._log_in(username, pin), exclusive=True, group="login")

@@ -81,7 +81,8 @@ class PairScreen(Screen[None]):
         """The code field and how to get a code."""
         with Vertical(id="login-box"):
             yield Label(f"KASSA {self.hub.lane} - para med hubben", id="login-title")
-            yield Static(self.reason or "Den här terminalen är inte parad med butikens hub.")
+            yield Static(self.reason or "Den här terminalen är inte parad med butikens hub.",
+                         id="pair-reason")
             yield Static("En chef gör en kod: kassa pair --lane "
                          f"{self.hub.lane} --role terminal", id="pair-how")
             yield Label("Parningskod")
