@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import case
 from sqlmodel import Session, SQLModel, col, func, select
 
-from hub.models import CashMovement, Refund, RefundTender, Sale, Shift, Tender
+from hub.models import (
+    CashMovement,
+    Refund,
+    RefundLine,
+    RefundTender,
+    Sale,
+    SaleLine,
+    Shift,
+    Tender,
+    User,
+)
 from hub.models.base import utcnow
+from hub.models.sale import VatRow
 from hub.money import format_amount
 from hub.services.auth import Actor, approve
 from hub.services.context import Shop
@@ -233,3 +245,156 @@ def close_shift(session: Session, shop: Shop, lane_id: str, actor: Actor, counte
         audit(session, "cash_over_short", actor, lane_id=lane_id, ref=str(shift.id),
               over_short=shift.over_short)
     return public
+
+
+class TenderTotal(SQLModel):
+    """Money taken (or given back) on one kind of tender: how many payments and how much."""
+
+    method: str  # cash|card|card_external|qr|prepaid …
+    count: int
+    amount: int  # applied to the sales (or owed back), before cash rounding
+    rounding: int  # cash rounding on top of the amount (0 for other tenders)
+
+
+class MovementTotal(SQLModel):
+    """Cash moved in or out of the drawer outside a sale: how often and how much."""
+
+    count: int
+    amount: int
+
+
+class ShiftReport(SQLModel):
+    """A shift's figures: the X report while it is open, the Z report once it is closed."""
+
+    shift_id: int
+    lane_id: str
+    status: str
+    currency: str
+    opened_at: datetime
+    opened_by: str
+    closed_at: datetime | None
+    closed_by: str | None
+    float_amount: int
+    sales_count: int  # completed sales (receipts)
+    first_receipt_no: int | None
+    last_receipt_no: int | None
+    sales_total: int  # what the customers owed, VAT included, before cash rounding
+    discount_total: int
+    rounding_total: int  # cash rounding of the sales
+    tenders: list[TenderTotal]
+    vat: list[VatRow]  # of the sales, per rate
+    refunds_count: int
+    refunds_total: int
+    refund_tenders: list[TenderTotal]
+    refund_vat: list[VatRow]
+    net_sales: int  # sales minus refunds
+    voided_lines: int  # lines taken off sales that were completed
+    cancelled_carts: int  # carts abandoned on the lane during the shift
+    cancelled_total: int
+    pay_ins: MovementTotal
+    pay_outs: MovementTotal
+    no_sales: int  # drawer openings without a sale
+    cash: CashSummary
+    expected_cash: int
+    counted_cash: int | None
+    over_short: int | None
+    counted_detail: dict[str, int] | None
+
+
+def _user_name(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    return user.display_name if user else f"#{user_id}"
+
+
+def _vat_rows(rows: list[tuple[int, int, int]]) -> list[VatRow]:
+    """(rate, gross, vat) sums → VAT rows, highest rate first."""
+    return [VatRow(rate_bp=int(rate), gross=int(gross), vat=int(vat), net=int(gross) - int(vat))
+            for rate, gross, vat in sorted(rows, key=lambda row: row[0], reverse=True)]
+
+
+def _tender_totals(rows: list[tuple[str, int, int, int]]) -> list[TenderTotal]:
+    return [TenderTotal(method=method, count=int(count), amount=int(amount),
+                        rounding=int(rounding)) for method, count, amount, rounding in rows]
+
+
+def shift_report(session: Session, shift: Shift) -> ShiftReport:
+    """The shift's figures from SQL sums: sales, tenders, VAT, refunds, cash moved, the count."""
+    completed = (Sale.shift_id == shift.id, Sale.status == "completed")
+    sales = session.exec(
+        select(func.count(), func.coalesce(func.sum(Sale.total), 0),
+               func.coalesce(func.sum(Sale.rounding), 0))
+        .where(*completed)
+    ).one()
+    receipts = session.exec(
+        select(func.min(Sale.receipt_no), func.max(Sale.receipt_no)).where(*completed)).one()
+    tenders = session.exec(
+        select(Tender.method, func.count(), func.coalesce(func.sum(Tender.amount), 0),
+               func.coalesce(func.sum(Tender.rounding), 0))
+        .join(Sale, col(Sale.id) == Tender.sale_id)
+        .where(*completed).group_by(Tender.method).order_by(Tender.method)
+    ).all()
+    sold = (*completed, col(SaleLine.voided).is_(False))
+    vat = session.exec(
+        select(SaleLine.vat_rate_bp, func.sum(SaleLine.net), func.sum(SaleLine.vat))
+        .join(Sale, col(Sale.id) == SaleLine.sale_id)
+        .where(*sold).group_by(col(SaleLine.vat_rate_bp))
+    ).all()
+    lines = session.exec(
+        select(func.coalesce(func.sum(case(
+                   (col(SaleLine.voided).is_(False),
+                    SaleLine.line_discount + SaleLine.cart_discount_share), else_=0)), 0),
+               func.coalesce(func.sum(case((col(SaleLine.voided).is_(True), 1), else_=0)), 0))
+        .join(Sale, col(Sale.id) == SaleLine.sale_id)
+        .where(*completed)
+    ).one()
+    refunds = session.exec(
+        select(func.count(), func.coalesce(func.sum(Refund.total), 0))
+        .where(Refund.shift_id == shift.id)
+    ).one()
+    refund_tenders = session.exec(
+        select(RefundTender.method, func.count(), func.coalesce(func.sum(RefundTender.amount), 0),
+               func.coalesce(func.sum(RefundTender.rounding), 0))
+        .join(Refund, col(Refund.id) == RefundTender.refund_id)
+        .where(Refund.shift_id == shift.id)
+        .group_by(RefundTender.method).order_by(RefundTender.method)
+    ).all()
+    refund_vat = session.exec(
+        select(RefundLine.vat_rate_bp, func.sum(RefundLine.amount), func.sum(RefundLine.vat))
+        .join(Refund, col(Refund.id) == RefundLine.refund_id)
+        .where(Refund.shift_id == shift.id).group_by(col(RefundLine.vat_rate_bp))
+    ).all()
+    # A cancelled cart never gets a shift: it belongs to the shift its lane had when it ended.
+    cancelled_query = select(func.count(), func.coalesce(func.sum(Sale.total), 0)).where(
+        Sale.lane_id == shift.lane_id, Sale.status == "cancelled",
+        col(Sale.completed_at) >= shift.opened_at)
+    if shift.closed_at is not None:
+        cancelled_query = cancelled_query.where(col(Sale.completed_at) <= shift.closed_at)
+    cancelled = session.exec(cancelled_query).one()
+    moved = {kind: MovementTotal(count=int(count), amount=int(amount))
+             for kind, count, amount in session.exec(
+                 select(CashMovement.kind, func.count(),
+                        func.coalesce(func.sum(CashMovement.amount), 0))
+                 .where(CashMovement.shift_id == shift.id).group_by(CashMovement.kind))}
+    none = MovementTotal(count=0, amount=0)
+    cash = cash_summary(session, shift)
+    return ShiftReport(
+        shift_id=shift.id or 0, lane_id=shift.lane_id, status=shift.status,
+        currency=shift.currency, opened_at=shift.opened_at,
+        opened_by=_user_name(session, shift.opened_by) or "", closed_at=shift.closed_at,
+        closed_by=_user_name(session, shift.closed_by), float_amount=shift.float_amount,
+        sales_count=int(sales[0]), first_receipt_no=receipts[0], last_receipt_no=receipts[1],
+        sales_total=int(sales[1]), discount_total=int(lines[0]), rounding_total=int(sales[2]),
+        tenders=_tender_totals(list(tenders)), vat=_vat_rows(list(vat)),
+        refunds_count=int(refunds[0]), refunds_total=int(refunds[1]),
+        refund_tenders=_tender_totals(list(refund_tenders)), refund_vat=_vat_rows(list(refund_vat)),
+        net_sales=int(sales[1]) - int(refunds[1]), voided_lines=int(lines[1]),
+        cancelled_carts=int(cancelled[0]), cancelled_total=int(cancelled[1]),
+        pay_ins=moved.get("pay_in", none), pay_outs=moved.get("pay_out", none),
+        no_sales=moved.get("no_sale", none).count, cash=cash,
+        expected_cash=(shift.expected_cash if shift.expected_cash is not None
+                       else cash.expected_cash),
+        counted_cash=shift.counted_cash, over_short=shift.over_short,
+        counted_detail=shift.counted_detail,
+    )

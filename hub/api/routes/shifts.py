@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
 from hub.api.deps import (
@@ -19,13 +19,15 @@ from hub.api.deps import (
     requires,
 )
 from hub.api.events import EventBus, ShiftChanged
+from hub.models import Shift
 from hub.services import shift as shifts
 from hub.services.errors import NotFound
 from hub.services.sale import get_lane, open_shift_of
-from hub.services.shift import ShiftPublic
+from hub.services.shift import ShiftPublic, ShiftReport
 
 router = APIRouter(tags=["shifts"])
 Staff = Annotated[Actor, Depends(requires("shift"))]
+ShiftId = Annotated[int, Path(ge=1, le=2**62)]
 Denominations = Annotated[
     dict[Annotated[str, Field(max_length=12)], Annotated[int, Field(ge=0, le=100_000)]] | None,
     Field(default=None, max_length=40,
@@ -111,3 +113,24 @@ def close_shift(lane_id: LaneId, body: CashCount, db: DbDep, shop: ShopDep, bus:
     with db.write() as s:
         shift = shifts.close_shift(s, shop, lane_id, actor, body.counted, body.denominations)
     return _publish(bus, shift)
+
+
+@router.get("/lanes/{lane_id}/shift/report")
+def open_shift_report(lane_id: LaneId, db: DbDep, _: Staff) -> ShiftReport:
+    """The X report: the running figures of the lane's open shift (nothing is closed)."""
+    with db.read() as s:
+        get_lane(s, lane_id)
+        shift = open_shift_of(s, lane_id)
+        if shift is None:
+            raise NotFound(f"Lane {lane_id} has no open shift.")
+        return shifts.shift_report(s, shift)
+
+
+@router.get("/shifts/{shift_id}/report")
+def shift_report(shift_id: ShiftId, db: DbDep, _: Staff) -> ShiftReport:
+    """A shift's report; for a closed shift the Z report with the count and over/short."""
+    with db.read() as s:
+        shift = s.get(Shift, shift_id)
+        if shift is None:
+            raise NotFound(f"There is no shift {shift_id}.")
+        return shifts.shift_report(s, shift)
