@@ -1,6 +1,7 @@
 """The hub's tables, one file per area."""
 
 from hub.models.catalog import Lane, Product
+from hub.models.delivery import ReceiptDelivery
 from hub.models.payment import PaymentAttempt
 from hub.models.qr import QrAttempt, WebhookReceipt
 from hub.models.records import AuditEntry, JournalEntry, OutboxEvent, StockMovement
@@ -13,6 +14,6 @@ from hub.models.user import AuthToken, Device, PairingCode, PinFailure, User
 __all__ = [
     "AuditEntry", "AuthToken", "CashMovement", "Device", "JournalEntry", "Lane", "OutboxEvent",
     "PairingCode", "PaymentAttempt", "PickupOrder", "PinFailure", "Product", "QrAttempt",
-    "Refund", "RefundLine", "RefundTender", "Sale", "SaleLine", "Shift", "StockMovement",
-    "SyncRejection", "SyncState", "Tender", "User", "WebhookReceipt",
+    "ReceiptDelivery", "Refund", "RefundLine", "RefundTender", "Sale", "SaleLine", "Shift",
+    "StockMovement", "SyncRejection", "SyncState", "Tender", "User", "WebhookReceipt",
 ]
