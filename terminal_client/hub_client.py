@@ -62,12 +62,13 @@ class HubClient:
         await self._http.aclose()
 
     async def _call(self, method: str, path: str, body: Json | None = None,
-                    params: Json | None = None) -> Any:
+                    params: Json | None = None, timeout: float | None = None) -> Any:
         token = self.token or self.device_token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            response = await self._http.request(method, path, json=body, params=params,
-                                                headers=headers)
+            response = await self._http.request(
+                method, path, json=body, params=params, headers=headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
         except httpx.HTTPError as exc:
             raise HubError(f"The hub at {self.base_url} cannot be reached ({exc}).") from exc
         if response.status_code >= 400:
@@ -151,9 +152,12 @@ class HubClient:
         return await self._call("GET", path, params={k: v for k, v in params.items()
                                                      if v is not None})
 
-    async def post(self, path: str, body: Json | None = None) -> Any:
-        """POST a JSON body to an API path."""
-        return await self._call("POST", path, body if body is not None else {})
+    async def post(self, path: str, body: Json | None = None, *,
+                   timeout: float | None = None) -> Any:
+        """POST a JSON body to an API path; a longer timeout for requests that wait for a
+        person (a card refund runs until the customer is done at the terminal)."""
+        return await self._call("POST", path, body if body is not None else {},
+                                timeout=timeout)
 
     async def put(self, path: str, body: Json) -> Any:
         """PUT a JSON body to an API path."""

@@ -328,8 +328,8 @@ class LaneScreen(Screen[None]):
         self.show_cart(sale)
         if sale.get("status") == "completed":
             change = f"växel {format_money(sale['change'])} kr. " if sale.get("change") else ""
-            self.say(f"Kvitto {sale['lane_id']}-{sale['receipt_no']}: {how}, {change}"
-                     "Nästa kund.")
+            self.say(f"Kvitto {sale['lane_id']}-{sale['receipt_no']:06d}: betalt med {how}, "
+                     f"{change}Nästa kund.")
             self.last_sale_id = str(sale["id"])
         elif sale.get("due"):
             self.say(f"Delbetalt. Kvar att betala {format_money(sale['due'])} kr.")
@@ -358,7 +358,7 @@ class LaneScreen(Screen[None]):
         amount = self._typed_amount()
         if (due := self._due()) is not None:
             self.app.push_screen(ExternalCardDialog(self.hub, due, amount),
-                                 lambda s: self._sold(s, "kort (extern terminal)"))
+                                 lambda s: self._sold(s, "kort (fristående terminal)"))
 
     def action_log_out(self) -> None:
         """Log out and go back to the login screen."""

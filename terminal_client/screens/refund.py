@@ -86,6 +86,9 @@ class RefundRow:
         return _div_half_up(self.net * self.chosen, self.sold)
 
 
+CARD_REFUND_SECONDS = 180.0  # a card refund waits for the customer at the terminal
+
+
 class RefundLines(DataTable[str]):
     """The sale's lines; space, + and - choose what goes back on the highlighted line."""
 
@@ -306,7 +309,8 @@ class RefundScreen(ModalScreen[dict[str, Any] | None]):
     async def _refund(self, sale_id: str, body: dict[str, Any], key: tuple[Any, ...]) -> None:
         try:
             refund = await with_approval(self.app, lambda approval: self.hub.post(
-                f"/sales/{sale_id}/refunds", {**body, "approval": approval}))
+                f"/sales/{sale_id}/refunds", {**body, "approval": approval},
+                timeout=CARD_REFUND_SECONDS))
         except HubError as exc:
             self.say(f"! {exc.message}")
             return

@@ -80,7 +80,8 @@ async def test_full_amount_on_the_standalone_terminal_completes_the_sale(
 
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is lane, "back at the lane")
-        assert f"Kvitto 2-{receipt_no}: kort (extern terminal)" in text_of(pilot, "#message")
+        assert (f"Kvitto 2-{receipt_no:06d}: betalt med kort (fristående terminal)"
+                in text_of(pilot, "#message"))
         assert "ATT BETALA 0,00 kr" in text_of(pilot, "#totals")
 
     with closing(api(hub, "maria")) as manager:
