@@ -20,6 +20,7 @@ from hub.api.routes import (
     assist,
     auth,
     catalog,
+    devices,
     lanes,
     payments,
     qr,
@@ -32,6 +33,7 @@ from hub.config import Settings
 from hub.db import Database, upgrade
 from hub.demo import load_demo_data
 from hub.devices.card_readers import CardPayments
+from hub.devices.peripherals import DeviceManager
 from hub.psp import SandboxPsp
 from hub.services.context import Shop
 from hub.services.journal import load_or_create_key
@@ -68,12 +70,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.card_payments.start()
         app.state.sync = SyncWorker(app.state.db, settings, app.state.bus)
         await app.state.sync.start()
+        app.state.devices = DeviceManager(app.state.db, app.state.shop, app.state.bus)
+        await app.state.devices.start()
         sweeper = asyncio.create_task(qr.sweep_forever(app.state.db, app.state.shop,
                                                        app.state.bus, app.state.psp))
         app.state.ready = True
         yield
         app.state.ready = False
         sweeper.cancel()
+        await app.state.devices.stop()
         await app.state.sync.stop()
         await app.state.card_payments.stop()
         app.state.db.dispose()
@@ -84,7 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.psp = {"sandbox": SandboxPsp(settings.sandbox_webhook_secret, settings.public_url)}
     app.state.ready = False
     errors.install(app)
-    for module in (auth, catalog, lanes, payments, qr, shifts, sales, sync, assist, admin):
+    for module in (auth, catalog, lanes, payments, qr, shifts, sales, sync, assist, admin,
+                   devices):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(qr.pages)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     concert_serial_mode: str = "7E1"  # native RS-232; USB CDC ports are usually 8N1
     card_answer_seconds: float = Field(180.0, gt=0, description="ZVT T4 / Concert answer wait")
     reader_poll_seconds: float = Field(15.0, gt=0, description="Health check of idle readers")
+    # Store peripherals per lane, by URL (see docs/peripherals.md): receipt printers (the cash
+    # drawer hangs off the printer), serial barcode scanners, 2x20 pole displays.
+    printers: dict[str, str] = {}  # {"1": "socket://10.0.0.5:9100?paper=80mm"}
+    scanners: dict[str, str] = {}  # {"3": "serial:/dev/ttyACM0?suffix=%0D"}
+    pole_displays: dict[str, str] = {}  # {"1": "serial:/dev/ttyUSB1?dialect=epson"}
+    printer_paper: str = Field("80mm", pattern=r"^(58|80)mm$")
+    device_status_seconds: float = Field(10.0, gt=0, description="Printer status poll")
     # Central (head office). Without a URL the hub sells alone and its outbox waits.
     hub_id: str = Field("demo-store", min_length=1, max_length=64)
     central_url: str | None = None
@@ -64,3 +71,33 @@ class Settings(BaseSettings):
     def cash_step(self, currency: str) -> int:
         """Cash rounding step for a currency (1 means no rounding)."""
         return self.cash_rounding.get(currency, 1)
+
+    # E-mailed receipts (docs/receipts.md): the mail server as a URL, e.g.
+    # "smtp://user:pass@mail.example.com:587?starttls=1" or "smtps://…:465"; empty = no e-mail.
+    smtp_url: str = ""
+    mail_from: str = ""  # "Butiken <kvitto@butiken.se>"; empty: the store name <kvitto@localhost>
+    mail_retry_max_seconds: int = Field(1800, ge=1, description="Longest pause between tries")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: str) -> str:
+        """A mail server URL the sender can use, or a message saying how to write one."""
+        from hub.services.mail import SmtpServer  # imported late: the services import config
+
+        if value.strip():
+            try:
+                SmtpServer.from_url(value)
+            except ValueError as exc:
+                raise ValueError(f"KASSA_SMTP_URL: {exc}") from None
+        return value.strip()
+
+    @field_validator("mail_from")
+    @classmethod
+    def _check_mail_from(cls, value: str) -> str:
+        """The From address of receipt mails, checked."""
+        from hub.services.mail import check_sender
+
+        try:
+            return check_sender(value)
+        except ValueError as exc:
+            raise ValueError(f"KASSA_MAIL_FROM: {exc}") from None

@@ -101,6 +101,37 @@ class ReaderChanged(_Event):
     reader: ReaderState
 
 
+class DeviceState(BaseModel):
+    """A store peripheral's health as every UI shows it (printer, scanner, pole display)."""
+
+    id: str  # "printer:1": the kind and the lane, stable across restarts
+    kind: str  # printer | scanner | pole_display
+    lane_id: str
+    url: str
+    available: bool
+    last_error: str
+    paper: str | None = None  # ok | low | out | unknown (printers that report it)
+    drawer_open: bool | None = None
+    waiting: int = 0  # receipts waiting for this printer
+
+
+class DeviceChanged(_Event):
+    """A lane's peripheral came, went, or reported paper or drawer news."""
+
+    type: Literal["device.changed"] = "device.changed"
+    lane_id: str
+    device: DeviceState
+
+
+class ScanRejected(_Event):
+    """A code from the lane's serial scanner was not put in the cart, and why."""
+
+    type: Literal["scan.rejected"] = "scan.rejected"
+    lane_id: str
+    code: str
+    message: str
+
+
 class PickupUpdated(_Event):
     """Store-wide: pick-up orders arrived or changed (re-read GET /api/v1/pickups)."""
 
@@ -135,7 +166,8 @@ class ErrorMessage(_Event):
 
 
 LaneEvent = (CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated | ReaderChanged
-             | PickupUpdated | SyncChanged | AssistRequested | QrUpdated)
+             | PickupUpdated | SyncChanged | AssistRequested | QrUpdated | DeviceChanged
+             | ScanRejected)
 ServerEvent = Annotated[
     Hello | Subscribed | CartUpdated | SaleCompleted | ShiftChanged | PaymentUpdated
     | ReaderChanged | PickupUpdated | SyncChanged | AssistRequested | QrUpdated | ErrorMessage,

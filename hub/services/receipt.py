@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from drivers.printer import receipt as doc
 from hub.config import Settings
 from hub.models.sale import SalePublic
 from hub.money import format_amount
@@ -121,3 +122,83 @@ def render_refund(refund: RefundPublic, settings: Settings, cashier: str) -> str
     if refund.reason:
         out += ["", f"Orsak: {refund.reason}"]
     return "\n".join(out) + "\n"
+
+
+def _local_time(settings: Settings, at: datetime | None) -> str:
+    local = (at or datetime.now().astimezone()).astimezone(ZoneInfo(settings.timezone))
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _store_lines(settings: Settings) -> tuple[str, ...]:
+    return (settings.store_name, settings.store_address, f"Org.nr {settings.store_org_number}")
+
+
+def sale_document(sale: SalePublic, settings: Settings, cashier: str, *, copy: bool = False,
+                  qr_url: str = "", terminal_lines: tuple[str, ...] = ()) -> doc.Receipt:
+    """The sale receipt as a printer-neutral document (the same facts as `render_sale`)."""
+    cur = sale.currency
+    items = []
+    for line in sale.lines:
+        if line.voided:
+            continue
+        detail = ""
+        if line.weight_g is not None:
+            kg = f"{line.weight_g // 1000},{line.weight_g % 1000:03d} kg"
+            detail = f"{kg} x {format_amount(line.unit_price, cur)}/kg"
+        elif line.quantity != 1:
+            detail = f"{line.quantity} x {format_amount(line.unit_price, cur)}"
+        if line.price_overridden:
+            detail = f"{detail} (pris ändrat)".strip()
+        items.append(doc.ItemLine(
+            line.name, format_amount(line.gross, cur), detail,
+            format_amount(-line.line_discount, cur) if line.line_discount else ""))
+    totals = []
+    cart_discount = sum(line.cart_discount_share for line in sale.lines)
+    if cart_discount:
+        totals.append(doc.Row("Rabatt på köpet", format_amount(-cart_discount, cur)))
+    totals.append(doc.Row("ATT BETALA", f"{format_amount(sale.total, cur)} {cur}", bold=True))
+    tenders = tuple(
+        doc.Tender(_TENDER_NAMES.get(t.method, t.method),
+                   format_amount(t.tendered if t.method == "cash" else t.amount, cur),
+                   t.reference if t.method != "cash" and t.reference else "")
+        for t in sale.tenders)
+    return doc.Receipt(
+        store_lines=_store_lines(settings), title="KVITTO", markings=("KOPIA",) if copy else (),
+        register=sale.lane_id, receipt_no=f"{sale.lane_id}-{sale.receipt_no or 0:06d}",
+        cashier=cashier, time=_local_time(settings, sale.completed_at), items=tuple(items),
+        totals=tuple(totals),
+        rounding=format_amount(sale.rounding, cur) if sale.rounding else "",
+        tenders=tenders, change=format_amount(sale.change, cur) if sale.change else "",
+        vat=tuple(doc.VatRow(_rate(r.rate_bp), format_amount(r.vat, cur),
+                             format_amount(r.net, cur), format_amount(r.gross, cur))
+                  for r in sale.vat),
+        terminal_lines=terminal_lines, footer_lines=("Tack för besöket!",), qr_url=qr_url)
+
+
+def refund_document(refund: RefundPublic, settings: Settings, cashier: str, *,
+                    copy: bool = False) -> doc.Receipt:
+    """The return receipt as a printer-neutral document (the same facts as `render_refund`)."""
+    cur = refund.currency
+    rates: dict[int, list[int]] = {}
+    for line in refund.lines:
+        r = rates.setdefault(line.vat_rate_bp, [0, 0])
+        r[0] += line.vat
+        r[1] += line.amount
+    return doc.Receipt(
+        store_lines=_store_lines(settings), title="RETURKVITTO",
+        markings=("KOPIA",) if copy else (), register=refund.lane_id,
+        receipt_no=f"{refund.lane_id}-{refund.receipt_no:06d}", cashier=cashier,
+        time=_local_time(settings, refund.created_at),
+        info_lines=(f"Retur av kvitto nr {refund.sale_lane_id}-"
+                    f"{refund.sale_receipt_no or 0:06d}",),
+        items=tuple(doc.ItemLine(line.name, format_amount(-line.amount, cur),
+                                 f"{line.quantity} st") for line in refund.lines),
+        totals=(doc.Row("ÅTERBETALT", f"{format_amount(-refund.total, cur)} {cur}", bold=True),),
+        rounding=format_amount(-sum(t.rounding for t in refund.tenders), cur)
+        if any(t.rounding for t in refund.tenders) else "",
+        tenders=tuple(doc.Tender(_TENDER_NAMES.get(t.method, t.method),
+                                 format_amount(-t.paid_out, cur)) for t in refund.tenders),
+        vat=tuple(doc.VatRow(_rate(rate), format_amount(-vat, cur),
+                             format_amount(-(gross - vat), cur), format_amount(-gross, cur))
+                  for rate, (vat, gross) in sorted(rates.items(), reverse=True)),
+        footer_lines=(f"Orsak: {refund.reason}",) if refund.reason else ())

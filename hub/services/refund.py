@@ -20,6 +20,7 @@ from hub.models import (
 from hub.money import div_half_up, format_amount, round_cash
 from hub.services.auth import Actor, approve
 from hub.services.context import Shop
+from hub.services.delivery import queue_print
 from hub.services.errors import Conflict, Invalid, NotFound
 from hub.services.records import audit, journal_and_emit, move_stock
 from hub.services.sale import get_lane, open_shift_of
@@ -281,5 +282,7 @@ def refund_lines(
     journal_and_emit(session, shop.key, "refund.completed", "refund",
                      f"{lane_id}-{refund.receipt_no}", public.model_dump(mode="json"),
                      refund.created_at)
+    queue_print(session, shop, lane_id, refund_id=refund.id,
+                open_drawer=any(t.method == "cash" for t in public.tenders))
     return public
 

@@ -16,6 +16,7 @@ from hub.money import format_amount, round_cash
 from hub.services.auth import Actor, approve
 from hub.services.cart import DISCOUNT_KINDS, discount_amount, recompute, to_public
 from hub.services.context import Shop
+from hub.services.delivery import queue_print
 from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotAllowed, NotFound
 from hub.services.records import audit, journal_and_emit, move_stock
 
@@ -571,4 +572,6 @@ def complete_sale(
     journal_and_emit(session, shop.key, "sale.completed", "sale",
                      f"{sale.lane_id}-{sale.receipt_no}", public.model_dump(mode="json"),
                      sale.completed_at)
+    queue_print(session, shop, sale.lane_id, sale_id=sale.id,
+                open_drawer=any(t.method == "cash" for t in tenders))
     return public

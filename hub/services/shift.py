@@ -23,6 +23,7 @@ from hub.models.sale import VatRow
 from hub.money import format_amount
 from hub.services.auth import Actor, approve
 from hub.services.context import Shop
+from hub.services.delivery import queue_print
 from hub.services.errors import Conflict, Invalid
 from hub.services.records import audit, emit, journal_and_emit
 from hub.services.sale import current_cart, get_lane, open_shift_of, sale_public
@@ -215,6 +216,7 @@ def no_sale(session: Session, shop: Shop, lane_id: str, actor: Actor, reason: st
     approver = approve(session, actor, approval, shop.settings, "opening the drawer")
     _movement(session, shift, actor, "no_sale", 0, reason or "no sale", approved_by=approver)
     audit(session, "no_sale", actor, approved_by=approver, lane_id=lane_id, reason=reason)
+    queue_print(session, shop, lane_id, open_drawer=True)  # the drawer opens off the printer
     return shift_public(session, shift)
 
 
