@@ -28,6 +28,7 @@ Kassa demo store — hub on http://127.0.0.1:{port}  (data in {data_dir}/)
   Terminal:   .venv/bin/kassa terminal --hub http://127.0.0.1:{port} --lane 2
   Kiosk:      http://127.0.0.1:{port}/kiosk/  (pair: kassa pair --lane K1 --role kiosk)
   Card:       lane 1 ZVT emulator at {zvt}, lane 2 Concert emulator at {concert}
+  Printer:    lane 1 emulated ESC/POS printer at {printer}; receipts in {data_dir}/printer/
   Central:    http://127.0.0.1:{central} (head office; admin token {admin})
               online shop: curl http://127.0.0.1:{central}/shop/v1/products/SKU00001
   Sync:       .venv/bin/kassa sync status --data-dir {data_dir}
@@ -45,6 +46,8 @@ def run_demo(port: int, data_dir: Path, *, terminal: bool,
     log in data_dir/hub.log) and the cashier terminal of lane 1 takes this screen; without,
     the hub serves in this process with its log here (`serve`)."""
     from drivers.emulators.concert import ConcertEmulator
+    from drivers.emulators.pole_display import PoleDisplayEmulator
+    from drivers.emulators.printer import PrinterEmulator
     from drivers.emulators.zvt import ZvtEmulator
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -55,22 +58,27 @@ def run_demo(port: int, data_dir: Path, *, terminal: bool,
     concert = ConcertEmulator()  # an emulated Ingenico (Concert) on a pty for lane 2
     concert_path = concert.start()
     readers = {"1": f"zvt:{zvt.url}", "2": f"concert:{concert_path}"}
+    printer = PrinterEmulator(data_dir / "printer")  # receipts land here as .txt and .png
+    printers = {"1": printer.start_tcp()}
+    pole = PoleDisplayEmulator()  # a 2x20 pole display on a pty for lane 1
+    poles = {"1": f"serial:{pole.start()}?dialect=epson"}
     hub_env = {"KASSA_CARD_READERS": json.dumps(readers), "KASSA_HUB_ID": "demo-store",
                "KASSA_CENTRAL_URL": f"http://127.0.0.1:{central_port}",
-               "KASSA_CENTRAL_TOKEN": token}
+               "KASSA_CENTRAL_TOKEN": token, "KASSA_PRINTERS": json.dumps(printers),
+               "KASSA_POLE_DISPLAYS": json.dumps(poles)}
     guide = DEMO_GUIDE.format(port=port, data_dir=data_dir, zvt=zvt.url, concert=concert_path,
-                              central=central_port, admin=admin)
+                              central=central_port, admin=admin, printer=printer.url)
     print(guide, flush=True)
     try:
         if terminal:
             _run_with_terminal(port, data_dir, hub_env, guide)
         else:
             serve(Settings(data_dir=data_dir, demo_data=True, card_readers=readers,  # type: ignore[call-arg]
-                           hub_id="demo-store", central_token=token,
-                           central_url=f"http://127.0.0.1:{central_port}"))
+                           hub_id="demo-store", central_token=token, printers=printers,
+                           pole_displays=poles, central_url=f"http://127.0.0.1:{central_port}"))
     finally:
-        zvt.stop()
-        concert.stop()
+        for device in (zvt, concert, printer, pole):
+            device.stop()
         central.terminate()
         central.wait(10)
 

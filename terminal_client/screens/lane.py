@@ -27,7 +27,7 @@ from terminal_client.screens.qr import QrDialog
 from terminal_client.screens.refund import RefundScreen
 from terminal_client.screens.shift import ShiftScreen
 from terminal_client.widgets.cart import CartTable, Totals
-from terminal_client.widgets.status import StatusBar, reader_text, sync_text
+from terminal_client.widgets.status import StatusBar, printer_text, reader_text, sync_text
 
 
 class LaneScreen(Screen[None]):
@@ -119,8 +119,14 @@ class LaneScreen(Screen[None]):
             readers = await self.hub.get("/devices/card-readers")
             self._show_reader(next((r for r in readers if r["lane_id"] == self.hub.lane), None))
             self.query_one(StatusBar).sync = sync_text(await self.hub.get("/sync/status"))
+            devices = await self.hub.get("/devices/status")
+            self._show_printer(next((d for d in devices
+                                     if d["id"] == f"printer:{self.hub.lane}"), None))
         except HubError as exc:
             self.say(f"! {exc.message}")
+
+    def _show_printer(self, printer: dict[str, Any] | None) -> None:
+        self.query_one(StatusBar).printer = printer_text(printer)
 
     def _show_reader(self, reader: dict[str, Any] | None) -> None:
         status = self.query_one(StatusBar)
@@ -165,6 +171,10 @@ class LaneScreen(Screen[None]):
             self._show_shift(event["shift"])
         elif kind == "reader.changed":
             self._show_reader(event["reader"])
+        elif kind == "device.changed" and event["device"]["kind"] == "printer":
+            self._show_printer(event["device"])
+        elif kind == "scan.rejected":
+            self.say(f"! {event['code']}: {event['message']}")
         elif kind == "sync.changed":
             self.query_one(StatusBar).sync = sync_text(event["status"])
         elif kind == "error":
@@ -284,6 +294,11 @@ class LaneScreen(Screen[None]):
             self.last_sale_id = str(newest[0]["id"])
         text = await self.hub.get_text(f"/sales/{self.last_sale_id}/receipt", copy="true")
         self.app.push_screen(TextScreen("KVITTOKOPIA", text))
+        try:  # and on paper, where the lane has a printer
+            await self.hub.post(f"/sales/{self.last_sale_id}/print", {"lane_id": self.hub.lane})
+        except HubError as exc:
+            if exc.status != 409:  # 409: this lane has no printer; the copy is on screen
+                raise
 
     def action_lock(self) -> None:
         """Ctrl+L: lock the till; the cashier's PIN (or another cashier's login) opens it."""

@@ -18,6 +18,19 @@ def reader_text(reader: dict[str, Any] | None) -> str:
     return "Kort: UPPTAGEN" if reader.get("busy") else "Kort: klar"
 
 
+def printer_text(printer: dict[str, Any] | None) -> str:
+    """The lane's receipt printer in words: paper and receipts waiting."""
+    if printer is None:
+        return "Skrivare: ingen"
+    waiting = f", {printer['waiting']} kvitton väntar" if printer.get("waiting") else ""
+    if printer.get("paper") == "out":
+        return f"Skrivare: PAPPER SLUT{waiting}"
+    if not printer.get("available"):
+        return f"Skrivare: UR FUNKTION{waiting}"
+    low = " (papper snart slut)" if printer.get("paper") == "low" else ""
+    return f"Skrivare: klar{low}{waiting}"
+
+
 def sync_text(status: dict[str, Any] | None) -> str:
     """How the hub stands with central, in words: online/offline, events waiting, last sync."""
     if status is None:
