@@ -21,6 +21,7 @@ from hub.api.routes import (
     auth,
     catalog,
     devices,
+    display,
     lanes,
     payments,
     qr,
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws.router)
     app.include_router(qr.pages)
     app.include_router(receipts.pages)
+    app.include_router(display.pages)
     app.mount("/kiosk", StaticFiles(directory=KIOSK_STATIC, html=True), name="kiosk")
 
     @app.get("/healthz", tags=["health"])

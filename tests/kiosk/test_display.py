@@ -4,15 +4,10 @@ cashier sells on lane 1 over the HTTP API and the display mirrors it live."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,50 +15,14 @@ import pytest
 from websockets.sync.client import connect
 
 from drivers.emulators.zvt import ZvtEmulator
-from tests.conftest import PINS, HubProcess, wait_healthy
-from tests.kiosk.conftest import ARTIFACTS, LANDSCAPE, PORTRAIT, screenshot
+from tests.conftest import PINS, HubProcess
+from tests.kiosk.conftest import LANDSCAPE, PORTRAIT, screenshot
 
 LANE = "1"
 MILK = "7310005000015"  # 16,95 kr, 12 % VAT
 DISH_SOAP = "7310005001548"  # 29,95 kr, 25 % VAT
 BANANAS = "2300101000007"  # 24,95 kr/kg
-README_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "images" / "display.png"
 NBSP = "\u00a0"
-
-# The hub as `kassa hub serve` runs it; the display's page router is included here when the
-# app does not include it itself yet.
-_SERVE = """
-import sys, uvicorn
-from pathlib import Path
-from hub.app import create_app
-from hub.api.routes import display
-from hub.config import Settings
-port = int(sys.argv[2])
-settings = Settings(data_dir=Path(sys.argv[1]), demo_data=True,
-                    public_url=f"http://127.0.0.1:{port}")
-app = create_app(settings)
-if not any(getattr(r, "path", "") == "/display/{lane_id}" for r in app.routes):
-    app.include_router(display.pages)
-uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
-"""
-
-
-class DisplayHub(HubProcess):
-    """A real hub process that serves the customer display page."""
-
-    def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.data_dir.parent / f"hub-{self.port}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _SERVE, str(self.data_dir), str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT,
-            env={**_env(), "PYTHONUNBUFFERED": "1", **self.env},
-        )
-        wait_healthy(self.url, self.proc, "hub")
-
-
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("KASSA_")}
 
 
 def kr(minor: int) -> str:
@@ -121,7 +80,7 @@ class Till:
 def hub(tmp_path_factory: pytest.TempPathFactory, emulator: ZvtEmulator) -> Iterator[HubProcess]:
     env = {"KASSA_CARD_READERS": json.dumps({LANE: f"zvt:{emulator.url}"}),
            "KASSA_READER_POLL_SECONDS": "0.5", "KASSA_CARD_ANSWER_SECONDS": "20"}
-    process = DisplayHub(tmp_path_factory.mktemp("display") / "hub", env)
+    process = HubProcess(tmp_path_factory.mktemp("display") / "hub", env)
     process.start()
     yield process
     process.stop()
@@ -205,7 +164,6 @@ def test_scans_show_at_once_then_a_cash_sale_thanks_with_change_and_receipt_qr(
     assert page.is_visible("#saved")
     page.evaluate("document.getAnimations().forEach((a) => a.finish())")
     screenshot(page, "display-cart")
-    shutil.copyfile(ARTIFACTS / "display-cart.png", README_IMAGE)
 
     # Cash, more than the total: the thank-you with the change and the digital-receipt QR.
     tendered = (cart["total"] // 100 + 100) * 100
