@@ -23,6 +23,7 @@ from hub.api.routes import (
     devices,
     display,
     lanes,
+    mail,
     payments,
     qr,
     receipts,
@@ -35,6 +36,7 @@ from hub.db import Database, upgrade
 from hub.demo import load_demo_data
 from hub.devices.card_readers import CardPayments
 from hub.devices.peripherals import DeviceManager
+from hub.mail_sender import MailSender
 from hub.psp import SandboxPsp
 from hub.services.context import Shop
 from hub.services.journal import load_or_create_key
@@ -73,12 +75,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.sync.start()
         app.state.devices = DeviceManager(app.state.db, app.state.shop, app.state.bus)
         await app.state.devices.start()
+        app.state.mail_sender = MailSender(app.state.db, app.state.shop)
+        await app.state.mail_sender.start()
         sweeper = asyncio.create_task(qr.sweep_forever(app.state.db, app.state.shop,
                                                        app.state.bus, app.state.psp))
         app.state.ready = True
         yield
         app.state.ready = False
         sweeper.cancel()
+        await app.state.mail_sender.stop()
         await app.state.devices.stop()
         await app.state.sync.stop()
         await app.state.card_payments.stop()
@@ -91,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ready = False
     errors.install(app)
     for module in (auth, catalog, lanes, payments, qr, shifts, sales, sync, assist, admin,
-                   devices):
+                   devices, mail):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(qr.pages)

@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Everything a store can configure, with defaults for the demo store."""
 
-    model_config = SettingsConfigDict(env_prefix="KASSA_", env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="KASSA_", env_file=None, extra="ignore",
+                                      hide_input_in_errors=True)  # no passwords in errors
 
     data_dir: Path = Field(Path(".kassa-data"), description="Database, hub key and logs live here")
     demo_data: bool = Field(False, description="Fill an empty hub with the demo store on start")
