@@ -29,12 +29,16 @@ Kassa demo store — hub on http://127.0.0.1:{port}  (data in {data_dir}/)
   Kiosk:      http://127.0.0.1:{port}/kiosk/  (pair: kassa pair --lane K1 --role kiosk)
   Card:       lane 1 ZVT emulator at {zvt}, lane 2 Concert emulator at {concert}
   Printer:    lane 1 emulated ESC/POS printer at {printer}; receipts in {data_dir}/printer/
+  Scanner:    an emulated serial scanner on kiosk K1 scans milk and coffee {scan}s after start
   E-mail:     receipts e-mailed (POST /api/v1/sales/ID/email) land in {data_dir}/mail/
   Central:    http://127.0.0.1:{central} (head office; admin token {admin})
               online shop: curl http://127.0.0.1:{central}/shop/v1/products/SKU00001
   Sync:       .venv/bin/kassa sync status --data-dir {data_dir}
   Try it:     scripts/demo_sale.sh {port}   (open a shift, sell, pay cash and card, receipts)
 """
+
+
+SCANNER_START_SECONDS = 20
 
 
 class DemoError(Exception):
@@ -49,6 +53,7 @@ def run_demo(port: int, data_dir: Path, *, terminal: bool,
     from drivers.emulators.concert import ConcertEmulator
     from drivers.emulators.pole_display import PoleDisplayEmulator
     from drivers.emulators.printer import PrinterEmulator
+    from drivers.emulators.scanner import ScannerEmulator
     from drivers.emulators.zvt import ZvtEmulator
     from hub.demo_mail import start_mail_sink
 
@@ -65,12 +70,18 @@ def run_demo(port: int, data_dir: Path, *, terminal: bool,
     pole = PoleDisplayEmulator()  # a 2x20 pole display on a pty for lane 1
     poles = {"1": f"serial:{pole.start()}?dialect=epson"}
     mail = start_mail_sink(data_dir / "mail")  # e-mailed receipts land here as .eml files
+    # A serial scanner on kiosk K1 (a pty) scans a small basket once the store is up.
+    scanner = ScannerEmulator(["7310005000015", "7310005000558"], delay=2.0)
+    scanners = {"K1": f"serial:{scanner.start()}"}
+    scanner.replay(start_after=SCANNER_START_SECONDS)
     hub_env = {"KASSA_CARD_READERS": json.dumps(readers), "KASSA_HUB_ID": "demo-store",
                "KASSA_CENTRAL_URL": f"http://127.0.0.1:{central_port}",
                "KASSA_CENTRAL_TOKEN": token, "KASSA_PRINTERS": json.dumps(printers),
-               "KASSA_POLE_DISPLAYS": json.dumps(poles), "KASSA_SMTP_URL": mail.smtp_url}
+               "KASSA_POLE_DISPLAYS": json.dumps(poles), "KASSA_SMTP_URL": mail.smtp_url,
+               "KASSA_SCANNERS": json.dumps(scanners)}
     guide = DEMO_GUIDE.format(port=port, data_dir=data_dir, zvt=zvt.url, concert=concert_path,
-                              central=central_port, admin=admin, printer=printer.url)
+                              central=central_port, admin=admin, printer=printer.url,
+                              scan=SCANNER_START_SECONDS)
     print(guide, flush=True)
     try:
         if terminal:
@@ -78,10 +89,10 @@ def run_demo(port: int, data_dir: Path, *, terminal: bool,
         else:
             serve(Settings(data_dir=data_dir, demo_data=True, card_readers=readers,  # type: ignore[call-arg]
                            hub_id="demo-store", central_token=token, printers=printers,
-                           pole_displays=poles, smtp_url=mail.smtp_url,
+                           pole_displays=poles, smtp_url=mail.smtp_url, scanners=scanners,
                            central_url=f"http://127.0.0.1:{central_port}"))
     finally:
-        for device in (zvt, concert, printer, pole, mail):
+        for device in (zvt, concert, printer, pole, mail, scanner):
             device.stop()
         central.terminate()
         central.wait(10)
