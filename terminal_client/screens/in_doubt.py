@@ -10,12 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from terminal_client.hub_client import HubClient, HubError
 from terminal_client.money import format_money
 from terminal_client.screens.approval import with_approval
+from terminal_client.screens.listing import HubList
 
 STATUS_WORDS = {"unknown": "OSÄKER", "approved": "GODKÄNT", "declined": "NEKAT",
                 "failed": "EJ GENOMFÖRD", "cancelled": "ÅNGRAD", "sent": "PÅGÅR",
@@ -42,8 +42,11 @@ def local_time(iso: str | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-class InDoubtScreen(ModalScreen[None]):
+class InDoubtScreen(HubList):
     """Card payments whose outcome is unknown, and settling them one by one."""
+
+    COLUMNS = (("Kassa", "lane", 5), ("Typ", "kind", 5), ("Belopp", "amount", 10),
+               ("Tid", "when", 16), ("Terminal", "reader", 14), ("Status", "status", 12))
 
     BINDINGS = [Binding("escape", "back", "Stäng"),
                 Binding("t", "ask_terminal", "Fråga terminalen"),
@@ -87,26 +90,6 @@ class InDoubtScreen(ModalScreen[None]):
             yield Static("Hämtar …", id="dialog-message")
             yield Static("↑↓ välj  T: fråga terminalen  G: godkänt  N: nekat  U: uppdatera  "
                          "Esc: stäng", classes="hint")
-
-    def on_mount(self) -> None:
-        """Columns, then the list from the hub."""
-        table = self.query_one(DataTable)
-        for label, key, width in (("Kassa", "lane", 5), ("Typ", "kind", 5),
-                                  ("Belopp", "amount", 10), ("Tid", "when", 16),
-                                  ("Terminal", "reader", 14), ("Status", "status", 12)):
-            table.add_column(label, key=key, width=width)
-        table.focus()
-        self.action_reload()
-
-    def say(self, text: str) -> None:
-        """Show an outcome or a problem."""
-        self.query_one("#dialog-message", Static).update(text)
-
-    # The list
-
-    def action_reload(self) -> None:
-        """U: read the list again."""
-        self.run_worker(self._load(), group="load", exclusive=True)
 
     async def _load(self) -> None:
         try:

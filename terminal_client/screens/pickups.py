@@ -9,12 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from terminal_client.hub_client import HubClient, HubError
 from terminal_client.money import format_money
 from terminal_client.screens.in_doubt import local_time
+from terminal_client.screens.listing import HubList
 
 STATUS_WORDS = {"reserved": "VÄNTAR", "picked": "PLOCKAD", "handed_over": "UTLÄMNAD",
                 "cancelled": "AVBRUTEN", "expired": "UTGÅNGEN"}
@@ -31,8 +31,11 @@ def is_past(iso: str | None) -> bool:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) < datetime.now(UTC)
 
 
-class PickupsScreen(ModalScreen[None]):
+class PickupsScreen(HubList):
     """Online orders waiting at this store: pick them, then hand them over to the customer."""
+
+    COLUMNS = (("Order", "no", 9), ("Kund", "customer", 17), ("Varor", "items", 5),
+               ("Summa", "total", 10), ("Status", "status", 9), ("Senast", "until", 11))
 
     BINDINGS = [Binding("escape", "back", "Stäng"),
                 Binding("p", "pick", "Plockad"),
@@ -67,26 +70,6 @@ class PickupsScreen(ModalScreen[None]):
             yield Static("Hämtar …", id="dialog-message")
             yield Static("↑↓ välj  P: plockad  L: lämna ut  U: uppdatera  Esc: stäng",
                          classes="hint")
-
-    def on_mount(self) -> None:
-        """Columns, then the queue from the hub."""
-        table = self.query_one(DataTable)
-        for label, key, width in (("Order", "no", 9), ("Kund", "customer", 17),
-                                  ("Varor", "items", 5), ("Summa", "total", 10),
-                                  ("Status", "status", 9), ("Senast", "until", 11)):
-            table.add_column(label, key=key, width=width)
-        table.focus()
-        self.action_reload()
-
-    def say(self, text: str) -> None:
-        """Show an outcome or a problem."""
-        self.query_one("#dialog-message", Static).update(text)
-
-    # The queue
-
-    def action_reload(self) -> None:
-        """U: read the queue again."""
-        self.run_worker(self._load(), group="load", exclusive=True)
 
     async def _load(self) -> None:
         try:
