@@ -62,7 +62,8 @@ class HubClient:
         await self._http.aclose()
 
     async def _call(self, method: str, path: str, body: Json | None = None,
-                    params: Json | None = None, timeout: float | None = None) -> Any:
+                    params: Json | None = None, timeout: float | None = None,
+                    text: bool = False) -> Any:
         token = self.token or self.device_token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
@@ -73,6 +74,8 @@ class HubClient:
             raise HubError(f"The hub at {self.base_url} cannot be reached ({exc}).") from exc
         if response.status_code >= 400:
             raise _problem(response)
+        if text:
+            return response.text
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
@@ -138,14 +141,7 @@ class HubClient:
 
     async def get_text(self, path: str, **params: Any) -> str:
         """GET a plain-text resource (a receipt)."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        try:
-            response = await self._http.get(path, params=params, headers=headers)
-        except httpx.HTTPError as exc:
-            raise HubError(f"The hub at {self.base_url} cannot be reached ({exc}).") from exc
-        if response.status_code >= 400:
-            raise _problem(response)
-        return response.text
+        return await self._call("GET", path, params=params, text=True)  # type: ignore[no-any-return]
 
     async def get(self, path: str, **params: Any) -> Any:
         """GET an API path (relative to /api/v1), with query parameters."""

@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from pydantic import BaseModel
 from sqlmodel import select
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 BACKOFF_START, BACKOFF_MAX = 1.0, 30.0
 
 
-class Owner:
+class Owner(ABC):
     """Keeps one device connected: run(), and on a driver error report it, wait, try again."""
 
     kind = ""
@@ -79,17 +80,17 @@ class Owner:
             try:
                 await self.serve()
             except (DriverError, OSError) as exc:
-                self.failed(str(exc) or type(exc).__name__)
+                await self.failed(str(exc) or type(exc).__name__)
             else:
                 backoff = BACKOFF_START
             await self.sleep(backoff)
             backoff = min(BACKOFF_MAX, backoff * 2)
 
+    @abstractmethod
     async def serve(self) -> None:
         """Talk to the device until it fails (raises a DriverError)."""
-        raise NotImplementedError
 
-    def failed(self, error: str) -> None:
+    async def failed(self, error: str) -> None:
         """The device went away or would not connect."""
         self.update(available=False, last_error=error)
 
@@ -110,7 +111,7 @@ class PrinterOwner(Owner):
         settings = self.manager.shop.settings
         async with Printer(self.url, paper=settings.printer_paper) as printer:
             while True:
-                self.report(await printer.status())
+                await self.report(await printer.status())
                 while (job := await self.manager.call(self.next_job)) is not None:
                     delivery_id, document, open_drawer = job
                     try:
@@ -126,20 +127,23 @@ class PrinterOwner(Owner):
                         raise
                     await self.manager.call(partial(delivery.mark_done, delivery_id=delivery_id),
                                             write=True)
-                self.report(await printer.status())
+                await self.report(await printer.status())
                 await self.sleep(settings.device_status_seconds)
 
-    def failed(self, error: str) -> None:
-        """Unreachable: say so, and how many receipts wait for it."""
-        waiting = self.manager.call_now(lambda s: delivery.pending_prints(s, self.lane_id))
-        self.update(available=False, last_error=error, waiting=waiting)
+    async def waiting(self) -> int:
+        """How many receipts wait for this printer."""
+        return int(await self.manager.call(
+            partial(delivery.pending_prints, lane_id=self.lane_id)))
 
-    def report(self, status: PrinterStatus) -> None:
+    async def failed(self, error: str) -> None:
+        """Unreachable: say so, and how many receipts wait for it."""
+        self.update(available=False, last_error=error, waiting=await self.waiting())
+
+    async def report(self, status: PrinterStatus) -> None:
         """The printer's own words on paper and drawer, and how much waits for it."""
-        waiting = self.manager.call_now(lambda s: delivery.pending_prints(s, self.lane_id))
         problem = status.error or ("" if status.ready else "not ready")
-        self.update(available=status.ready, last_error=problem or "", paper=status.paper,
-                    drawer_open=status.drawer_open, waiting=waiting)
+        self.update(available=status.ready, last_error=problem, paper=status.paper,
+                    drawer_open=status.drawer_open, waiting=await self.waiting())
 
     def next_job(self, session: Any) -> tuple[int, PrintedReceipt | None, bool] | None:
         """The next receipt to print as a document (None for a drawer kick only)."""
@@ -300,10 +304,6 @@ class DeviceManager:
                 return work(session)
         return await asyncio.to_thread(run)
 
-    def call_now(self, work: Callable[[Any], Any]) -> Any:
-        """A quick read on the event loop's thread (a count for the status line)."""
-        with self.db.read() as session:
-            return work(session)
 
 
 def _name(session: Any, user_id: int | None) -> str:
@@ -320,5 +320,5 @@ def _split_options(url: str, names: tuple[str, ...]) -> tuple[str, dict[str, str
     base, _, query = url.partition("?")
     pairs = parse_qsl(query, keep_blank_values=True)
     ours = {k: v for k, v in pairs if k in names}
-    rest = "&".join(f"{k}={v}" for k, v in pairs if k not in names)
+    rest = urlencode([(k, v) for k, v in pairs if k not in names])
     return (f"{base}?{rest}" if rest else base), ours

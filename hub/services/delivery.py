@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from hub.models import ReceiptDelivery
 from hub.models.base import utcnow
@@ -38,10 +38,10 @@ def next_print(session: Session, lane_id: str) -> ReceiptDelivery | None:
 
 def pending_prints(session: Session, lane_id: str) -> int:
     """How many prints wait for the lane's printer."""
-    return len(session.exec(
-        select(ReceiptDelivery.id).where(
+    return session.exec(
+        select(func.count()).select_from(ReceiptDelivery).where(
             ReceiptDelivery.kind == "print", ReceiptDelivery.target == lane_id,
-            ReceiptDelivery.status == "pending")).all())
+            ReceiptDelivery.status == "pending")).one()
 
 
 def mark_done(session: Session, delivery_id: int) -> None:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from drivers.printer import receipt as doc
 from hub.config import Settings
-from hub.models.sale import SalePublic
+from hub.models.sale import LinePublic, SalePublic
 from hub.money import format_amount
 from hub.services.refund import RefundPublic
 
@@ -55,11 +55,8 @@ def render_sale(sale: SalePublic, settings: Settings, cashier: str, copy: bool =
         if line.voided:
             continue
         out.append(_row(line.name, format_amount(line.gross, cur)))
-        if line.weight_g is not None:
-            kg = f"{line.weight_g // 1000},{line.weight_g % 1000:03d} kg"
-            out.append(f"  {kg} x {format_amount(line.unit_price, cur)}/kg")
-        elif line.quantity != 1:
-            out.append(f"  {line.quantity} x {format_amount(line.unit_price, cur)}")
+        if detail := _quantity_detail(line, cur):
+            out.append(f"  {detail}")
         if line.price_overridden:
             out.append("  Pris ändrat")
         if line.line_discount:
@@ -86,6 +83,27 @@ def render_sale(sale: SalePublic, settings: Settings, cashier: str, copy: bool =
     return "\n".join(out) + "\n"
 
 
+def _quantity_detail(line: LinePublic, cur: str) -> str:
+    """"0,734 kg x 24,95/kg" or "2 x 16,95"; nothing for one piece."""
+    if line.weight_g is not None:
+        kg = f"{line.weight_g // 1000},{line.weight_g % 1000:03d} kg"
+        return f"{kg} x {format_amount(line.unit_price, cur)}/kg"
+    if line.quantity != 1:
+        return f"{line.quantity} x {format_amount(line.unit_price, cur)}"
+    return ""
+
+
+def _refund_vat(refund: RefundPublic) -> list[tuple[int, int, int, int]]:
+    """(rate, vat, net, gross) per VAT rate of a refund, negative: money going back."""
+    rates: dict[int, list[int]] = {}
+    for line in refund.lines:
+        r = rates.setdefault(line.vat_rate_bp, [0, 0])
+        r[0] += line.vat
+        r[1] += line.amount
+    return [(rate, -vat, -(gross - vat), -gross)
+            for rate, (vat, gross) in sorted(rates.items(), reverse=True)]
+
+
 def _vat_table(rows: list[tuple[int, int, int, int]], cur: str) -> list[str]:
     out = ["", f"{'Moms':<10}{'Moms':>10}{'Netto':>11}{'Brutto':>11}"]
     for rate, vat, net, gross in rows:
@@ -109,16 +127,7 @@ def render_refund(refund: RefundPublic, settings: Settings, cashier: str) -> str
             out.append(_row("Öresavrundning", format_amount(-tender.rounding, cur)))
         name = _TENDER_NAMES.get(tender.method, tender.method)
         out.append(_row(name, format_amount(-tender.paid_out, cur)))
-    rates: dict[int, list[int]] = {}
-    for line in refund.lines:
-        r = rates.setdefault(line.vat_rate_bp, [0, 0])
-        r[0] += line.vat
-        r[1] += line.amount
-    out += _vat_table(
-        [(rate, -vat, -(gross - vat), -gross) for rate, (vat, gross) in sorted(rates.items(),
-                                                                               reverse=True)],
-        cur,
-    )
+    out += _vat_table(_refund_vat(refund), cur)
     if refund.reason:
         out += ["", f"Orsak: {refund.reason}"]
     return "\n".join(out) + "\n"
@@ -141,12 +150,7 @@ def sale_document(sale: SalePublic, settings: Settings, cashier: str, *, copy: b
     for line in sale.lines:
         if line.voided:
             continue
-        detail = ""
-        if line.weight_g is not None:
-            kg = f"{line.weight_g // 1000},{line.weight_g % 1000:03d} kg"
-            detail = f"{kg} x {format_amount(line.unit_price, cur)}/kg"
-        elif line.quantity != 1:
-            detail = f"{line.quantity} x {format_amount(line.unit_price, cur)}"
+        detail = _quantity_detail(line, cur)
         if line.price_overridden:
             detail = f"{detail} (pris ändrat)".strip()
         items.append(doc.ItemLine(
@@ -179,11 +183,6 @@ def refund_document(refund: RefundPublic, settings: Settings, cashier: str, *,
                     copy: bool = False) -> doc.Receipt:
     """The return receipt as a printer-neutral document (the same facts as `render_refund`)."""
     cur = refund.currency
-    rates: dict[int, list[int]] = {}
-    for line in refund.lines:
-        r = rates.setdefault(line.vat_rate_bp, [0, 0])
-        r[0] += line.vat
-        r[1] += line.amount
     return doc.Receipt(
         store_lines=_store_lines(settings), title="RETURKVITTO",
         markings=("KOPIA",) if copy else (), register=refund.lane_id,
@@ -198,7 +197,7 @@ def refund_document(refund: RefundPublic, settings: Settings, cashier: str, *,
         if any(t.rounding for t in refund.tenders) else "",
         tenders=tuple(doc.Tender(_TENDER_NAMES.get(t.method, t.method),
                                  format_amount(-t.paid_out, cur)) for t in refund.tenders),
-        vat=tuple(doc.VatRow(_rate(rate), format_amount(-vat, cur),
-                             format_amount(-(gross - vat), cur), format_amount(-gross, cur))
-                  for rate, (vat, gross) in sorted(rates.items(), reverse=True)),
+        vat=tuple(doc.VatRow(_rate(rate), format_amount(vat, cur), format_amount(net, cur),
+                             format_amount(gross, cur))
+                  for rate, vat, net, gross in _refund_vat(refund)),
         footer_lines=(f"Orsak: {refund.reason}",) if refund.reason else ())
