@@ -2,6 +2,7 @@
 
 from hub.models.catalog import Lane, Product
 from hub.models.delivery import ReceiptDelivery
+from hub.models.fiscal import DayReport, RegisterEvent
 from hub.models.payment import PaymentAttempt
 from hub.models.qr import QrAttempt, WebhookReceipt
 from hub.models.records import AuditEntry, JournalEntry, OutboxEvent, StockMovement
@@ -12,8 +13,8 @@ from hub.models.sync import PickupOrder, SyncRejection, SyncState
 from hub.models.user import AuthToken, Device, PairingCode, PinFailure, User
 
 __all__ = [
-    "AuditEntry", "AuthToken", "CashMovement", "Device", "JournalEntry", "Lane", "OutboxEvent",
+    "AuditEntry", "AuthToken", "CashMovement", "DayReport", "Device", "JournalEntry", "Lane", "OutboxEvent",
     "PairingCode", "PaymentAttempt", "PickupOrder", "PinFailure", "Product", "QrAttempt",
-    "ReceiptDelivery", "Refund", "RefundLine", "RefundTender", "Sale", "SaleLine", "Shift",
+    "ReceiptDelivery", "Refund", "RegisterEvent", "RefundLine", "RefundTender", "Sale", "SaleLine", "Shift",
     "StockMovement", "SyncRejection", "SyncState", "Tender", "User", "WebhookReceipt",
 ]

@@ -19,6 +19,7 @@ class Product(SQLModel, table=True):
     unit: str = Field(default="each", max_length=8, description="'each' or 'kg'")
     on_hand: int = Field(default=0, description="Stock in units (grams for weighed items)")
     age_limit: int | None = None
+    service: bool = False  # a service (repair, deposit handling …), not goods
     active: bool = True
     version: int = 1
 
@@ -31,3 +32,4 @@ class Lane(SQLModel, table=True):
     name: str = Field(default="", max_length=80)
     last_receipt_no: int = 0
     cart_version: int = 0  # bumped on every cart change on the lane, across sales
+    training: bool = False  # training mode: sales are övning, marked and counted apart

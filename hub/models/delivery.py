@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from typing import Any
+
+from sqlmodel import JSON, Column, Field, SQLModel
 
 from hub.models.base import UTCDateTime, utcnow
 
@@ -27,6 +29,7 @@ class ReceiptDelivery(SQLModel, table=True):
     refund_id: str | None = Field(default=None, foreign_key="refund.id", max_length=32)
     is_copy: bool = False  # a reprint: marked as a copy
     open_drawer: bool = False  # kick the cash drawer with this print (cash sale, no-sale)
+    report: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # an X/Z report
     status: str = Field(default="pending", index=True, max_length=8)
     attempts: int = 0
     last_error: str = Field(default="", max_length=300)

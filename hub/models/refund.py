@@ -23,6 +23,8 @@ class Refund(SQLModel, table=True):
     total: int = 0
     reason: str = Field(default="", max_length=200)
     request_id: str | None = Field(default=None, unique=True, max_length=64)
+    control_code: str | None = Field(default=None, max_length=120)  # from the fiscal device
+    copies: int = 0  # receipt copies issued (at most one)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -27,6 +27,9 @@ class Sale(SQLModel, table=True):
     rounding: int = 0  # cash rounding difference, its own receipt line
     change: int = 0
     version: int = 0  # bumped on every cart change; clients order events by it
+    training: bool = False  # a training (övning) sale: marked, counted apart, moves nothing
+    control_code: str | None = Field(default=None, max_length=120)  # from the fiscal device
+    copies: int = 0  # receipt copies issued (at most one)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -40,10 +43,13 @@ class SaleLine(SQLModel, table=True):
     name: str = Field(max_length=200)
     sku: str = Field(default="", max_length=64)
     gtin: str | None = Field(default=None, max_length=14)
+    category: str = Field(default="", max_length=80)  # the main product group, as sold
+    service: bool = False  # a service, not goods (the Z report counts them apart)
     quantity: int = 1
     weight_g: int | None = None  # weighed items: quantity stays 1
     unit_price: int
     price_overridden: bool = False
+    list_price: int | None = None  # the catalog price when the price was overridden
     vat_rate_bp: int
     age_limit: int | None = None
     gross: int = 0
@@ -138,5 +144,7 @@ class SalePublic(SQLModel):
     change: int
     vat: list[VatRow]
     age_check_required: int | None = None  # the age staff must check before a self-service pay
+    training: bool = False
+    control_code: str | None = None
     created_at: datetime
     completed_at: datetime | None
