@@ -77,15 +77,37 @@ class ReaderStatus:
 
 
 @dataclass(frozen=True)
-class DayTotals:
-    """The terminal's end-of-day (batch close) totals."""
+class BrandTotals:
+    """One card brand's share of a terminal's totals (amounts in integer minor units)."""
 
-    total_minor: int
+    brand: str
+    count: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class TerminalTotals:
+    """A terminal's end-of-day (batch close) totals for the period since its last one.
+
+    `total_minor` is the net turnover (debits minus credits) and `transaction_count` counts
+    every booked transaction, as the terminal reports them (None when it gives no count).
+    Debits and credits are given apart only where the protocol does; otherwise those fields
+    are None.
+    """
+
+    terminal_id: str | None
     currency: str
-    transaction_count: int | None = None
+    transaction_count: int | None
+    total_minor: int
+    brands: tuple[BrandTotals, ...] = ()
+    debit_count: int | None = None
+    debit_minor: int | None = None
+    credit_count: int | None = None
+    credit_minor: int | None = None
     first_receipt_no: str | None = None
     last_receipt_no: str | None = None
-    receipt_lines: list[str] = field(default_factory=list)
+    trace_no: str | None = None
+    receipt_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,6 +181,10 @@ class CardReader(ProgressFeed, ABC):
     @abstractmethod
     async def last_transaction(self) -> PaymentResult | None:
         """Return the terminal's record of its last transaction, if the protocol has one."""
+
+    @abstractmethod
+    async def end_of_day(self) -> TerminalTotals:
+        """Close the terminal's period and return its totals (raises NoTotals where none)."""
 
     @abstractmethod
     async def close(self) -> None:

@@ -35,5 +35,9 @@ class UnsupportedOperation(DriverError):
     """The protocol spoken by this terminal has no such operation."""
 
 
+class NoTotals(UnsupportedOperation):
+    """This terminal type reports no totals: its protocol has no end-of-day message."""
+
+
 class InvalidRequest(DriverError, ValueError):
     """The caller asked for something the protocol cannot carry (amount, currency, …)."""

@@ -15,6 +15,7 @@ from drivers.card import (
     ProgressEvent,
     ProgressKind,
     ReaderStatus,
+    TerminalTotals,
 )
 from drivers.concert.codec import (
     ACK,
@@ -37,6 +38,7 @@ from drivers.concert.codec import (
 from drivers.currency import alpha_code, numeric_code
 from drivers.errors import (
     InvalidRequest,
+    NoTotals,
     ProtocolError,
     ReaderBusy,
     ReaderDisconnected,
@@ -113,6 +115,15 @@ class ConcertReader(CardReader):
     async def last_transaction(self) -> PaymentResult | None:
         """Concert v2 has no query: None (resolve with the operator or end-of-day totals)."""
         return None
+
+    async def end_of_day(self) -> TerminalTotals:
+        """Concert v2 has no end-of-day or totals message: raises NoTotals.
+
+        The request carries only a debit or a credit and the answer only that transaction's
+        status, so the totals must be read from the terminal's own printout.
+        """
+        raise NoTotals("this terminal type reports no totals (Concert v2 has no end-of-day "
+                       "message): read the totals from the terminal's printout")
 
     async def status(self) -> ReaderStatus:
         """ENQ/EOT handshake: the terminal is available when it acknowledges ENQ."""

@@ -22,6 +22,9 @@ DECLINED = 0x05
 ABORTED = 0x6C
 CARD_NOT_READABLE = 0x64
 NOT_POSSIBLE = 0x83  # unverified code for "nothing to repeat"
+# Card name (BMP 8B) → card group of the end-of-day totals (BMP 60); the rest count as "other".
+CARD_GROUPS = {"GIROCARD": "girocard", "JCB": "JCB", "MASTERCARD": "Mastercard",
+               "AMEX": "Amex", "VISA": "Visa", "DINERS": "Diners"}
 REVERSAL_NOT_POSSIBLE = 0xB5  # unverified code
 
 
@@ -36,6 +39,12 @@ class EmulatedTransaction:
     receipt_no: int
     trace_no: int
     reversed: bool = False
+    card_name: str = "VISA"
+
+    @property
+    def booked(self) -> bool:
+        """True when the money moved and still stands: an approved debit or refund."""
+        return self.kind in ("payment", "refund") and not self.result_code and not self.reversed
 
     def status_info(self, terminal_id: str) -> StatusInfo:
         """The 04 0F the terminal sends (and repeats on 06 20)."""
@@ -49,7 +58,7 @@ class EmulatedTransaction:
             receipt_no=f"{self.receipt_no:04d}",
             terminal_id=terminal_id,
             masked_pan="4711********1234",
-            card_name="VISA",
+            card_name=self.card_name,
             auth_code="123456" if approved else None,
             time=time.strftime("%H%M%S", now),
             date=time.strftime("%m%d", now),
@@ -61,7 +70,7 @@ class EmulatedTransaction:
         return [
             "KASSA EMULATED TERMINAL",
             f"{self.kind.upper()} {self.amount_minor} minor units, currency {self.currency}",
-            "VISA 4711********1234",
+            f"{self.card_name} 4711********1234",
             f"RECEIPT {self.receipt_no:04d}  TRACE {self.trace_no:06d}",
             verdict,
         ]
@@ -85,6 +94,7 @@ class ZvtEmulator:
         self.currency = currency
         self.ack_timeout = ack_timeout
         self.status_repeat = status_repeat  # gap before repeating 04 0F after 84 9C 00
+        self.card_name = "VISA"  # the card the next customers present (BMP 8B)
         self.commands: list[Apdu] = []  # every command the terminal took, in order
         self.replies: list[Apdu] = []  # every acknowledgement the register sent
         self.last: EmulatedTransaction | None = None
@@ -171,16 +181,55 @@ class ZvtEmulator:
         self._silent_until = time.monotonic() + seconds
 
     def record(self, kind: str, amount: int, currency: int, result: int) -> EmulatedTransaction:
-        """Book a transaction: it becomes the last one (for 06 20) and joins the batch."""
+        """Book a transaction: it becomes the last one (for 06 20) and joins the batch.
+
+        Called directly it is a sale (or refund) keyed in on the terminal itself, which the
+        register never hears of: the way tests make the totals disagree with the hub.
+        """
         with self._state:
             self._receipt_no += 1
             self._trace_no += 1
             txn = EmulatedTransaction(
-                kind, amount, currency, result, self._receipt_no, self._trace_no
+                kind, amount, currency, result, self._receipt_no, self._trace_no,
+                card_name=self.card_name,
             )
             self.last = txn
             self.batch.append(txn)
             return txn
+
+
+    def period_totals(self) -> tuple[Totals, int]:
+        """The running totals since the last end of day and their net amount (debits minus
+        refunds), per card group; counts include refunds.
+
+        A group (or day) whose refunds exceed its debits reports 0: BCD has no sign, and how
+        real terminals show that is *unverified*.
+        """
+        with self._state:
+            return _totals_of(self.batch)
+
+    def close_period(self) -> tuple[Totals, int]:
+        """End of day: the period's totals and net amount; the running totals start again."""
+        with self._state:
+            batch, self.batch = self.batch, []
+        return _totals_of(batch)
+
+
+def _totals_of(batch: list[EmulatedTransaction]) -> tuple[Totals, int]:
+    groups: dict[str, tuple[int, int]] = {}
+    for txn in batch:
+        if txn.booked:
+            group = CARD_GROUPS.get(txn.card_name.upper(), "other")
+            count, amount = groups.get(group, (0, 0))
+            signed = txn.amount_minor if txn.kind == "payment" else -txn.amount_minor
+            groups[group] = (count + 1, amount + signed)
+    numbers = [t.receipt_no for t in batch] or [0]
+    totals = Totals(
+        f"{min(numbers):04d}",
+        f"{max(numbers):04d}",
+        tuple((name, count, max(amount, 0)) for name, (count, amount) in groups.items()),
+    )
+    return totals, max(sum(amount for _, amount in groups.values()), 0)
 
 
 class _Session:
@@ -386,26 +435,29 @@ class _Session:
         self._complete()
 
     def _end_of_day(self, apdu: Apdu) -> None:
+        cmd = codec.parse_command(apdu)
+        if cmd.password is None:
+            self.link.send(Apdu(0x84, NOT_POSSIBLE))
+            return
         self.link.send(codec.POSITIVE_ACK)
-        self._intermediate(0x0E)
+        self._intermediate(0x0E)  # please wait: the terminal talks to its host
+        totals, net = self.emu.close_period()
         with self.emu._state:
-            batch, self.emu.batch = self.emu.batch, []
-        sales = [t for t in batch if t.kind == "payment" and not t.result_code and not t.reversed]
-        refunds = [t for t in batch if t.kind == "refund" and not t.result_code]
-        total = sum(t.amount_minor for t in sales) - sum(t.amount_minor for t in refunds)
-        numbers = [t.receipt_no for t in batch] or [0]
-        totals = Totals(
-            f"{min(numbers):04d}",
-            f"{max(numbers):04d}",
-            ((len(sales) + len(refunds), max(total, 0)),),
-        )
+            self.emu._trace_no += 1
+            trace = self.emu._trace_no
+        now = time.localtime()
         info = StatusInfo(
             result_code=0,
-            amount_minor=max(total, 0),
+            amount_minor=net,
             currency=self.emu.currency,
+            trace_no=f"{trace:06d}",
+            time=time.strftime("%H%M%S", now),
+            date=time.strftime("%m%d", now),
             terminal_id=self.emu.terminal_id,
             totals=codec.encode_totals(totals),
         )
         self._tell(codec.status_info(info))
-        self._print(["END OF DAY", f"TOTAL {max(total, 0)}", f"COUNT {totals.count}"])
+        self._print(["END OF DAY", f"RECEIPTS {totals.first_receipt_no}-{totals.last_receipt_no}",
+                     *(f"{name} {count} {amount}" for name, count, amount in totals.groups),
+                     f"TOTAL {net}", f"COUNT {totals.count}"])
         self._complete()

@@ -378,31 +378,54 @@ def is_negative_ack(apdu: Apdu) -> bool:
     return apdu.cls == 0x84
 
 
+# BMP 60 "individual totals" of an end-of-day answer: receipt-no start and end (2 BCD bytes
+# each), then for each card group in this order a count (1 byte, binary) and a turnover
+# (6 BCD bytes) - 53 bytes in all. The groups' order follows the published layout used by
+# open ZVT implementations; that refunds are netted into the turnover is *unverified*.
+TOTALS_GROUPS = ("girocard", "JCB", "Mastercard", "Amex", "Visa", "Diners", "other")
+_GROUP_SIZE = 7
+
+
 @dataclass(frozen=True)
 class Totals:
-    """BMP 60 of an end-of-day answer: receipt range and (count, amount) per card group."""
+    """BMP 60: the receipt range of the period and (count, turnover) per card group."""
 
     first_receipt_no: str
     last_receipt_no: str
-    groups: tuple[tuple[int, int], ...] = ()
+    groups: tuple[tuple[str, int, int], ...] = ()  # (group, count, amount in minor units)
 
     @property
     def count(self) -> int:
         """Number of transactions over every card group."""
-        return sum(n for n, _ in self.groups)
+        return sum(n for _, n, _ in self.groups)
+
+    @property
+    def amount_minor(self) -> int:
+        """Turnover over every card group."""
+        return sum(a for _, _, a in self.groups)
 
 
 def encode_totals(totals: Totals) -> bytes:
-    """Encode BMP 60 totals (the emulator's side)."""
+    """Encode BMP 60 (the emulator's side): every group of TOTALS_GROUPS, in order."""
+    by_name = {name: (count, amount) for name, count, amount in totals.groups}
+    unknown = set(by_name) - set(TOTALS_GROUPS)
+    if unknown:
+        raise ProtocolError(f"totals group(s) {sorted(unknown)} are not in the ZVT layout")
     out = bcd_encode(int(totals.first_receipt_no), 2) + bcd_encode(int(totals.last_receipt_no), 2)
-    for count, amount in totals.groups:
+    for name in TOTALS_GROUPS:
+        count, amount = by_name.get(name, (0, 0))
+        if not 0 <= count <= 0xFF:
+            raise ProtocolError(f"{count} {name} transactions do not fit one count byte")
         out += bytes([count]) + bcd_encode(amount, 6)
     return out
 
 
 def parse_totals(data: bytes) -> Totals:
-    """Decode BMP 60 totals; groups are count (1 byte) + amount (6 BCD bytes)."""
-    if len(data) < 4 or (len(data) - 4) % 7:
+    """Decode BMP 60; fewer groups than the full layout are accepted, extra ones are named."""
+    if len(data) < 4 or (len(data) - 4) % _GROUP_SIZE:
         raise ProtocolError(f"totals of {len(data)} bytes do not fit receipt range + groups")
-    groups = tuple((data[i], bcd_decode(data[i + 1 : i + 7])) for i in range(4, len(data), 7))
-    return Totals(bcd_digits(data[:2]), bcd_digits(data[2:4]), groups)
+    groups = []
+    for n, i in enumerate(range(4, len(data), _GROUP_SIZE)):
+        name = TOTALS_GROUPS[n] if n < len(TOTALS_GROUPS) else f"group {n + 1}"
+        groups.append((name, data[i], bcd_decode(data[i + 1 : i + _GROUP_SIZE])))
+    return Totals(bcd_digits(data[:2]), bcd_digits(data[2:4]), tuple(groups))

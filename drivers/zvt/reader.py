@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.card import (
+    BrandTotals,
     Capabilities,
     CardReader,
-    DayTotals,
     Outcome,
     PaymentResult,
     ProgressEvent,
     ProgressKind,
     ReaderStatus,
+    TerminalTotals,
 )
 from drivers.currency import alpha_code, numeric_code
 from drivers.errors import (
@@ -63,6 +64,34 @@ class _Exchange:
     completion: dict[int, bytes] | None = None
     abort_code: int | None = None
     aborted: bool = False
+
+
+def terminal_totals(
+    info: StatusInfo, lines: list[str], currency: str, terminal_id: str | None
+) -> TerminalTotals:
+    """The totals an end-of-day 04 0F carries: BMP 04 net total, BMP 60 per card group.
+
+    ZVT does not report debits and credits apart, so those stay None. Without BMP 60 the count
+    is unknown (None); without BMP 04 the total is the groups' sum.
+    """
+    totals = codec.parse_totals(info.totals) if info.totals else None
+    brands = tuple(BrandTotals(name, count, amount)
+                   for name, count, amount in (totals.groups if totals else ())
+                   if count or amount)
+    total = info.amount_minor
+    if total is None:
+        total = totals.amount_minor if totals else 0
+    return TerminalTotals(
+        terminal_id=info.terminal_id or terminal_id,
+        currency=alpha_code(info.currency) if info.currency else currency,
+        transaction_count=totals.count if totals else None,
+        total_minor=total,
+        brands=brands,
+        first_receipt_no=totals.first_receipt_no if totals else None,
+        last_receipt_no=totals.last_receipt_no if totals else None,
+        trace_no=info.trace_no,
+        receipt_lines=tuple(lines),
+    )
 
 
 class _NotSent(DriverError):
@@ -143,21 +172,20 @@ class ZvtReader(CardReader):
         outcome = Outcome.APPROVED if info.result_code in (0, None) else Outcome.DECLINED
         return self._result(outcome, info.amount_minor or 0, currency, "", ex, "repeat receipt")
 
-    async def end_of_day(self) -> DayTotals:
-        """06 50: close the terminal's batch and return its totals."""
+    async def end_of_day(self) -> TerminalTotals:
+        """06 50 with the password: close the terminal's period and return its totals."""
         ex = await self._admin(codec.password_command(codec.END_OF_DAY, self.password))
         if ex.aborted:
             raise ReaderRejected(f"end of day refused: {result_text(ex.abort_code)}", ex.abort_code)
-        info = ex.info or StatusInfo()
-        totals = codec.parse_totals(info.totals) if info.totals else None
-        return DayTotals(
-            total_minor=info.amount_minor or 0,
-            currency=alpha_code(info.currency) if info.currency else (self.currency or ""),
-            transaction_count=totals.count if totals else None,
-            first_receipt_no=totals.first_receipt_no if totals else None,
-            last_receipt_no=totals.last_receipt_no if totals else None,
-            receipt_lines=ex.lines,
-        )
+        if ex.info is None:
+            raise ProtocolError("the terminal closed its day without sending its totals (04 0F): "
+                                "read them from its printout")
+        if ex.info.result_code not in (0, None):
+            code = ex.info.result_code
+            raise ReaderRejected(f"end of day failed: {result_text(code)}", code)
+        tid = (ex.completion or {}).get(0x29)
+        return terminal_totals(ex.info, ex.lines, self.currency or "",
+                               tid.hex() if tid else self.terminal_id)
 
     async def status(self) -> ReaderStatus:
         """05 01 status enquiry; status byte 00 in the completion means ready."""
