@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     qr_expiry_seconds: int = Field(300, ge=30, description="How long a QR at a till is valid")
     qr_sweep_seconds: float = Field(5.0, gt=0)
     sandbox_webhook_secret: str = "sandbox-secret-change-me"
+    # The fiscal device that gives every receipt its control code (docs/fiscal.md): "" for
+    # none (the reports then say so), "simulator:CU-SIM-0001" for the simulated control unit.
+    fiscal_device: str = ""
+    # Bookkeeping: BAS account per figure of the SIE 4I day voucher; give only the ones to change
+    # (keys in docs/fiscal.md, e.g. {"card": "1581", "sales_2500": "3001"}).
+    sie_accounts: dict[str, str] = {}
     pin_max_failures: int = Field(5, ge=1)
     pin_lockout_seconds: int = Field(300, ge=1)
     pairing_code_ttl_seconds: int = Field(600, ge=30)
@@ -90,6 +96,18 @@ class Settings(BaseSettings):
                 SmtpServer.from_url(value)
             except ValueError as exc:
                 raise ValueError(f"KASSA_SMTP_URL: {exc}") from None
+        return value.strip()
+
+    @field_validator("fiscal_device")
+    @classmethod
+    def _check_fiscal_device(cls, value: str) -> str:
+        """A fiscal device the hub can open, or a message saying how to name one."""
+        from drivers.fiscal import FiscalDeviceError, open_fiscal_device
+
+        try:
+            open_fiscal_device(value)
+        except FiscalDeviceError as exc:
+            raise ValueError(f"KASSA_FISCAL_DEVICE: {exc}") from None
         return value.strip()
 
     @field_validator("mail_from")

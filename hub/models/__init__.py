@@ -13,8 +13,9 @@ from hub.models.sync import PickupOrder, SyncRejection, SyncState
 from hub.models.user import AuthToken, Device, PairingCode, PinFailure, User
 
 __all__ = [
-    "AuditEntry", "AuthToken", "CashMovement", "DayReport", "Device", "JournalEntry", "Lane", "OutboxEvent",
-    "PairingCode", "PaymentAttempt", "PickupOrder", "PinFailure", "Product", "QrAttempt",
-    "ReceiptDelivery", "Refund", "RegisterEvent", "RefundLine", "RefundTender", "Sale", "SaleLine", "Shift",
-    "StockMovement", "SyncRejection", "SyncState", "Tender", "User", "WebhookReceipt",
+    "AuditEntry", "AuthToken", "CashMovement", "DayReport", "Device", "JournalEntry", "Lane",
+    "OutboxEvent", "PairingCode", "PaymentAttempt", "PickupOrder", "PinFailure", "Product",
+    "QrAttempt", "ReceiptDelivery", "Refund", "RefundLine", "RefundTender", "RegisterEvent",
+    "Sale", "SaleLine", "Shift", "StockMovement", "SyncRejection", "SyncState", "Tender", "User",
+    "WebhookReceipt",
 ]

@@ -8,7 +8,6 @@ the device owner or the mail sender takes pending deliveries in order and marks 
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Any
 
 from sqlmodel import JSON, Column, Field, SQLModel

@@ -88,6 +88,8 @@ def to_public(sale: Sale, lines: list[SaleLine], tenders: list[Tender]) -> SaleP
         vat=vat_rows(lines),
         age_check_required=None if sale.age_checked_by else max(
             (line.age_limit or 0 for line in active), default=0) or None,
+        training=sale.training,
+        control_code=sale.control_code,
         created_at=sale.created_at,
         completed_at=sale.completed_at,
     )

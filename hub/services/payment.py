@@ -20,7 +20,7 @@ from hub.services.auth import Actor, approve
 from hub.services.context import Shop
 from hub.services.errors import Conflict, Invalid, NotFound
 from hub.services.records import audit
-from hub.services.sale import apply_tender, payable, sale_public
+from hub.services.sale import apply_tender, cash_only_in_training, payable, sale_public
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -54,6 +54,7 @@ def create_attempt(
         if done is not None:
             return done, False
     sale, due = payable(session, lane_id)  # also refuses while another card payment runs
+    cash_only_in_training(sale, "a card payment")
     amount = due if amount is None else amount
     if not 0 < amount <= due:
         raise Invalid(

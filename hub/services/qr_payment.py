@@ -19,8 +19,9 @@ from hub.psp.base import ProviderStatus
 from hub.services.auth import Actor
 from hub.services.context import Shop
 from hub.services.errors import Conflict, NotFound
+from hub.services.fiscal import require_ready
 from hub.services.records import audit
-from hub.services.sale import apply_tender, payable
+from hub.services.sale import apply_tender, cash_only_in_training, payable
 
 SYSTEM = Actor(role="manager", name="hub")
 
@@ -46,7 +47,9 @@ def create(session: Session, shop: Shop, lane_id: str, provider: str,
         done = session.exec(select(QrAttempt).where(QrAttempt.request_id == request_id)).first()
         if done is not None:
             return done, False
+    require_ready(shop)
     sale, due = payable(session, lane_id)
+    cash_only_in_training(sale, "a QR payment")
     if due <= 0:
         raise Conflict("Nothing is due on this cart.")
     open_one = session.exec(select(QrAttempt).where(

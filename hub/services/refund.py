@@ -22,6 +22,7 @@ from hub.services.auth import Actor, approve
 from hub.services.context import Shop
 from hub.services.delivery import queue_print
 from hub.services.errors import Conflict, Invalid, NotFound
+from hub.services.fiscal import record, seal
 from hub.services.records import audit, journal_and_emit, move_stock
 from hub.services.sale import get_lane, open_shift_of
 
@@ -162,6 +163,15 @@ def _card_credit(session: Session, sale: Sale, amount: int,
     raise CardRefundNeeded(amount, sale.currency)
 
 
+def _vat_by_rate(planned: list[tuple[SaleLine, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """(rate, VAT, net, gross) per rate of the lines being returned."""
+    rates: dict[int, tuple[int, int]] = {}
+    for line, _, amount, vat in planned:
+        gross, tax = rates.get(line.vat_rate_bp, (0, 0))
+        rates[line.vat_rate_bp] = (gross + amount, tax + vat)
+    return [(rate, tax, gross - tax, gross) for rate, (gross, tax) in sorted(rates.items())]
+
+
 def refund_lines(
     session: Session,
     shop: Shop,
@@ -188,6 +198,8 @@ def refund_lines(
         raise NotFound(f"There is no sale {sale_id}.")
     if sale.status != "completed":
         raise Conflict("Only a completed sale can be refunded.")
+    if sale.training:
+        raise Conflict("A training receipt took no real money: it cannot be returned.")
     if not items:
         raise Invalid("Choose at least one line to refund.")
     lane = get_lane(session, lane_id)
@@ -276,13 +288,19 @@ def refund_lines(
         assert product is not None
         moves.append((product, line.weight_g if line.weight_g is not None else quantity))
     move_stock(session, moves, "refund", refund.id)
+    seal(session, shop, refund, kind="return",
+         vat=[(rate, vat) for rate, vat, _, _ in _vat_by_rate(planned)],
+         cash_only=all(t.method == "cash" for t, _, _ in plan))
     public = refund_public(session, refund)
     audit(session, "refund", actor, approved_by=approved_by, lane_id=lane_id, ref=refund.id,
           sale_id=sale.id, total=total)
     journal_and_emit(session, shop.key, "refund.completed", "refund",
                      f"{lane_id}-{refund.receipt_no}", public.model_dump(mode="json"),
                      refund.created_at)
-    queue_print(session, shop, lane_id, refund_id=refund.id,
-                open_drawer=any(t.method == "cash" for t in public.tenders))
+    cash = any(t.method == "cash" for t in public.tenders)
+    if cash:
+        record(session, shop, "drawer_open", lane_id=lane_id, actor=actor, ref=refund.id,
+               reason="refund", signed=False)
+    queue_print(session, shop, lane_id, refund_id=refund.id, open_drawer=cash)
     return public
 

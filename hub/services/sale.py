@@ -13,11 +13,13 @@ from hub.models.payment import ACTIVE, IN_DOUBT
 from hub.models.qr import QR_OPEN, QrAttempt
 from hub.models.sale import SalePublic
 from hub.money import format_amount, round_cash
+from hub.services import journal
 from hub.services.auth import Actor, approve
 from hub.services.cart import DISCOUNT_KINDS, discount_amount, recompute, to_public
 from hub.services.context import Shop
 from hub.services.delivery import queue_print
 from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotAllowed, NotFound
+from hub.services.fiscal import record, seal
 from hub.services.records import audit, journal_and_emit, move_stock
 
 MAX_QUANTITY = 9999
@@ -81,7 +83,8 @@ def _cart_for_change(session: Session, lane_id: str, actor: Actor, shop: Shop) -
     if sale is None:
         if lane.kind == "register" and open_shift_of(session, lane_id) is None:
             raise Conflict(f"Lane {lane_id} has no open shift: open one with a cash float first.")
-        sale = Sale(lane_id=lane_id, currency=shop.settings.currency, cashier_id=actor.user_id)
+        sale = Sale(lane_id=lane_id, currency=shop.settings.currency, cashier_id=actor.user_id,
+                    training=lane.training)
         session.add(sale)
         session.flush()
     return sale
@@ -257,6 +260,8 @@ def add_item(
                 name=product.name,
                 sku=product.sku,
                 gtin=product.gtin,
+                category=product.category,
+                service=product.service,
                 quantity=quantity,
                 weight_g=weight_g,
                 unit_price=product.price if unit_price is None else unit_price,
@@ -408,6 +413,8 @@ def override_price(
     approver = approve(session, actor, approval, shop.settings, "a price override")
     audit(session, "price_override", actor, approved_by=approver, lane_id=lane_id, ref=sale.id,
           line_id=line.id, name=line.name, old_price=line.unit_price, new_price=unit_price)
+    if line.list_price is None:
+        line.list_price = line.unit_price
     line.unit_price = unit_price
     line.price_overridden = True
     session.add(line)
@@ -441,6 +448,9 @@ def cancel_cart(session: Session, shop: Shop, lane_id: str, actor: Actor,
     audit(session, "cart_cancelled", actor, approved_by=approver, lane_id=lane_id, ref=sale.id,
           total=sale.total, give_back=[{"method": t.method, "amount": t.amount}
                                        for t in tenders])
+    record(session, shop, "abandoned", lane_id=lane_id, actor=actor, ref=sale.id,
+           amount=sale.total, at=sale.completed_at, training=sale.training,
+           lines=sum(1 for line in _lines(session, sale) if not line.voided))
     _changed(session, sale)
     return empty_cart(get_lane(session, lane_id), sale.currency)
 
@@ -460,6 +470,13 @@ def _existing_tender(session: Session, request_id: str | None, lane_id: str,
         raise Conflict(f"request_id '{request_id}' was used for another payment; "
                        "send a new one for a new payment.")
     return tender
+
+
+def cash_only_in_training(sale: Sale, what: str) -> None:
+    """Training sales take no real money: cash only, never a card terminal or a QR code."""
+    if sale.training:
+        raise Conflict(f"The lane is in training mode: {what} is not taken in training; "
+                       "take (training) cash or switch training mode off.")
 
 
 def payable(session: Session, lane_id: str) -> tuple[Sale, int]:
@@ -527,6 +544,7 @@ def tender_card_external(
     if (done := _existing_tender(session, request_id, lane_id, amount)) is not None:
         return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
     sale, due = payable(session, lane_id)
+    cash_only_in_training(sale, "a card payment")
     amount = due if amount is None else amount
     if not 0 < amount <= due:
         raise Invalid(f"A card payment is between 0,01 and what is due "
@@ -548,7 +566,9 @@ def apply_tender(session: Session, shop: Shop, sale: Sale, actor: Actor) -> Sale
 def complete_sale(
     session: Session, shop: Shop, sale: Sale, actor: Actor, tenders: list[Tender]
 ) -> SalePublic:
-    """Make the sale final: receipt number, stock, journal and outbox, all in one transaction."""
+    """Make the sale final: receipt number, control code, stock, journal and outbox, all in one
+    transaction. A training sale is numbered, marked and journaled but moves no stock and is
+    not reported to central."""
     lane = get_lane(session, sale.lane_id)
     lane.last_receipt_no += 1
     session.add(lane)
@@ -562,16 +582,27 @@ def complete_sale(
     if sale.cashier_id is None:
         sale.cashier_id = actor.user_id
     public = _changed(session, sale)
-    moves = []
-    for line in public.lines:
-        if not line.voided:
-            product = session.get(Product, line.product_id)
-            assert product is not None
-            moves.append((product, -(line.weight_g or line.quantity)))
-    move_stock(session, moves, "sale", sale.id)
-    journal_and_emit(session, shop.key, "sale.completed", "sale",
-                     f"{sale.lane_id}-{sale.receipt_no}", public.model_dump(mode="json"),
-                     sale.completed_at)
-    queue_print(session, shop, sale.lane_id, sale_id=sale.id,
-                open_drawer=any(t.method == "cash" for t in tenders))
+    seal(session, shop, sale, kind="training" if sale.training else "normal",
+         vat=[(row.rate_bp, row.vat) for row in public.vat],
+         cash_only=all(t.method == "cash" for t in tenders))
+    public = to_public(sale, _lines(session, sale), tenders)
+    ref = f"{sale.lane_id}-{sale.receipt_no}"
+    if sale.training:
+        journal.append(session, shop.key, "training_sale", ref, public.model_dump(mode="json"))
+    else:
+        moves = []
+        for line in public.lines:
+            if not line.voided:
+                product = session.get(Product, line.product_id)
+                assert product is not None
+                moves.append((product, -(line.weight_g or line.quantity)))
+        move_stock(session, moves, "sale", sale.id)
+        journal_and_emit(session, shop.key, "sale.completed", "sale", ref,
+                         public.model_dump(mode="json"), sale.completed_at)
+    cash = any(t.method == "cash" for t in tenders) and not sale.training
+    if cash:
+        record(session, shop, "drawer_open", lane_id=sale.lane_id, actor=actor, ref=sale.id,
+               reason="sale", signed=False)
+    queue_print(session, shop, sale.lane_id, sale_id=sale.id, open_drawer=cash)
     return public
+

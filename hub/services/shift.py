@@ -25,6 +25,7 @@ from hub.services.auth import Actor, approve
 from hub.services.context import Shop
 from hub.services.delivery import queue_print
 from hub.services.errors import Conflict, Invalid
+from hub.services.fiscal import record
 from hub.services.records import audit, emit, journal_and_emit
 from hub.services.sale import current_cart, get_lane, open_shift_of, sale_public
 
@@ -92,7 +93,8 @@ def cash_summary(session: Session, shift: Shift) -> CashSummary:
     sales = session.exec(
         select(func.coalesce(func.sum(Tender.amount + Tender.rounding), 0))
         .join(Sale, col(Sale.id) == Tender.sale_id)
-        .where(Sale.shift_id == shift.id, Sale.status == "completed", Tender.method == "cash")
+        .where(Sale.shift_id == shift.id, Sale.status == "completed",
+               col(Sale.training).is_(False), Tender.method == "cash")
     ).one()
     refunds = session.exec(
         select(func.coalesce(func.sum(RefundTender.amount + RefundTender.rounding), 0))
@@ -121,7 +123,7 @@ def shift_public(session: Session, shift: Shift) -> ShiftPublic:
     """The client-facing picture of a shift."""
     sales_count = session.exec(
         select(func.count()).select_from(Sale).where(
-            Sale.shift_id == shift.id, Sale.status == "completed")
+            Sale.shift_id == shift.id, Sale.status == "completed", col(Sale.training).is_(False))
     ).one()
     return ShiftPublic(
         id=shift.id or 0, lane_id=shift.lane_id, status=shift.status, currency=shift.currency,
@@ -216,6 +218,8 @@ def no_sale(session: Session, shop: Shop, lane_id: str, actor: Actor, reason: st
     approver = approve(session, actor, approval, shop.settings, "opening the drawer")
     _movement(session, shift, actor, "no_sale", 0, reason or "no sale", approved_by=approver)
     audit(session, "no_sale", actor, approved_by=approver, lane_id=lane_id, reason=reason)
+    record(session, shop, "drawer_open", lane_id=lane_id, actor=actor, reason="no_sale",
+           approved_by=approver)
     queue_print(session, shop, lane_id, open_drawer=True)  # the drawer opens off the printer
     return shift_public(session, shift)
 
@@ -323,7 +327,8 @@ def _tender_totals(rows: list[tuple[str, int, int, int]]) -> list[TenderTotal]:
 
 def shift_report(session: Session, shift: Shift) -> ShiftReport:
     """The shift's figures from SQL sums: sales, tenders, VAT, refunds, cash moved, the count."""
-    completed = (Sale.shift_id == shift.id, Sale.status == "completed")
+    completed = (Sale.shift_id == shift.id, Sale.status == "completed",
+                 col(Sale.training).is_(False))
     sales = session.exec(
         select(func.count(), func.coalesce(func.sum(Sale.total), 0),
                func.coalesce(func.sum(Sale.rounding), 0))

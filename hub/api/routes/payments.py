@@ -22,6 +22,7 @@ from hub.api.events import PaymentUpdated, ReaderState, publish_cart
 from hub.devices.card_readers import CardPayments
 from hub.models.payment import PaymentPublic
 from hub.services import payment as payments
+from hub.services.fiscal import require_ready
 
 router = APIRouter(tags=["payments"])
 Payer = Annotated[Actor, Depends(requires("tender"))]
@@ -55,10 +56,11 @@ class Resolution(BaseModel):
 
 
 @router.post("/lanes/{lane_id}/cart/tenders/card", status_code=202)
-async def tender_card(lane_id: LaneId, body: CardTender, cards: CardDep,
+async def tender_card(lane_id: LaneId, body: CardTender, cards: CardDep, shop: ShopDep,
                       actor: Payer) -> PaymentPublic:
     """Start a card payment; its progress and outcome arrive as payment.updated events."""
     actor.require_lane(lane_id)
+    require_ready(shop)  # no card is charged while the control unit cannot seal the receipt
     return await cards.pay(lane_id, actor, body.amount, body.request_id)
 
 
