@@ -54,3 +54,76 @@ class DayReport(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id")
     figures: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the DayReport
     journal_seq: int = 0
+
+
+class CountAmount(SQLModel):
+    """How many, and how much (minor units)."""
+
+    count: int = 0
+    amount: int = 0
+
+
+class GroupTotal(SQLModel):
+    """Sales of one main product group (or one means of payment)."""
+
+    name: str
+    count: int  # units sold (a weighed line counts once)
+    amount: int  # VAT included, after discounts
+
+
+class VatTotal(SQLModel):
+    """VAT of one rate: the amount with VAT, the VAT, and the amount without."""
+
+    rate_bp: int
+    gross: int
+    vat: int
+    net: int
+
+
+class DayReportFigures(SQLModel):
+    """An X or Z day report of one register (SKVFS 2014:9): every figure the rules ask for.
+    Sales are net of discounts, VAT included; returns are positive amounts given back."""
+
+    kind: str  # "X" | "Z"
+    z_no: int | None  # the Z report's number; None on an X report
+    title: str  # "X-dagrapport" | "Z-dagrapport"
+    company_name: str
+    org_number: str
+    address: str
+    register_id: str
+    created_at: datetime  # when the report was made
+    period_start: datetime | None  # the previous Z report (None: the register's first day)
+    period_end: datetime
+    currency: str
+    fiscal_device: str  # "Kontrollenhet CU-…" or "Ingen kontrollenhet ansluten"
+    sales_total: int  # gross sales, VAT included, after discounts, before cash rounding
+    sales_net: int  # sales_total without VAT
+    receipts: int  # sale receipts issued
+    first_receipt_no: int | None
+    last_receipt_no: int | None
+    product_groups: list[GroupTotal]
+    vat: list[VatTotal]  # of the sales
+    cash_float: int  # floats put in the drawer in the period
+    goods_sold: int
+    services_sold: int
+    drawer_openings: int  # every opening: sales, returns and no-sales
+    no_sales: int  # openings without a sale
+    copies: CountAmount
+    training: CountAmount  # training (övning) sales
+    proforma: CountAmount  # pro-forma slips (ej kvitto)
+    price_lookups: int
+    payments: list[GroupTotal]  # sales per means of payment (count = payments)
+    rounding: int  # cash rounding of the sales (own figure)
+    returns: CountAmount
+    return_vat: list[VatTotal]
+    return_payments: list[GroupTotal]
+    discounts: CountAmount  # lines with a discount, and the amount taken off
+    other_reductions: CountAmount  # prices lowered by override (list price − price sold)
+    abandoned: CountAmount  # carts given up on (count of carts, their amount)
+    pay_ins: CountAmount
+    pay_outs: CountAmount
+    missing_control_codes: int  # receipts the fiscal device gave no code for
+    net_total: int  # sales − returns in the period
+    grand_total_sales: int  # since the register's first sale
+    grand_total_returns: int
+    grand_total_net: int
