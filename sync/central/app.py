@@ -10,10 +10,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 
 from sync.central import __doc__ as central_doc
 from sync.central.api import errors
-from sync.central.api.routes import admin, shop, sync
+from sync.central.api.routes import admin, dashboard, shop, sync
 from sync.central.config import CentralSettings
 from sync.central.db import Database, upgrade
 from sync.central.models import utcnow
@@ -70,6 +71,9 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
     errors.install(app)
     for module in (sync, shop, admin):
         app.include_router(module.router)
+    app.include_router(dashboard.api)
+    app.include_router(dashboard.pages)
+    app.mount("/dashboard/static", StaticFiles(directory=dashboard.STATIC), name="dashboard")
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,3 +20,20 @@ class CentralSettings(BaseSettings):
                                       "nothing online")
     reservation_hours: int = Field(48, ge=1, description="How long a pick-up order is held")
     sweep_seconds: float = Field(30, gt=0, description="How often expired reservations are freed")
+    timezone: str = Field("Europe/Stockholm", description="The stores' local time: where a "
+                          "day starts for the dashboard")
+    dashboard_password_hash: str = Field("", description="argon2 hash of head office's "
+                                         "dashboard password (`kassa central hash-password`)")
+    session_secret: str = Field("", description="Key that signs dashboard sessions; empty: "
+                                "derived from the password hash and admin token")
+    session_hours: float = Field(12, gt=0, description="How long a dashboard login lasts")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as "
+                             "Europe/Stockholm") from exc
+        return value

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from sync.central.api import session as dashboard_session
 from sync.central.config import CentralSettings
 from sync.central.db import Database
 from sync.central.models import Store
@@ -64,8 +65,23 @@ def require_admin(
         raise Unauthenticated("That admin token is not central's.")
 
 
+def require_head_office(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    """Head office: a dashboard session cookie, or the admin token as for /admin/v1."""
+    if credentials is not None:
+        require_admin(request, credentials)
+        return
+    settings = get_settings(request)
+    if not dashboard_session.logged_in(request, settings, get_now(request)):
+        raise Unauthenticated("Log in to the dashboard at /dashboard/login (or send "
+                              "Authorization: Bearer <admin token>).")
+
+
 DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[CentralSettings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 StoreDep = Annotated[Store, Depends(current_store)]
 AdminDep = Depends(require_admin)
+HeadOfficeDep = Depends(require_head_office)

@@ -15,7 +15,8 @@ class SaleRow(CentralTable, table=True):
     """A completed sale at a store."""
 
     __tablename__ = "sale"
-    __table_args__ = (UniqueConstraint("store_id", "sale_id"),)
+    __table_args__ = (UniqueConstraint("store_id", "sale_id"),
+                      Index("ix_sale_completed_at", "completed_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: str = Field(max_length=64, index=True)

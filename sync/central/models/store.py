@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index, text
 from sqlmodel import Field
 
 from sync.central.models.base import CentralTable, big, utcnow, when
@@ -25,6 +26,11 @@ class AppliedEvent(CentralTable, table=True):
     """Every hub event central has taken, once: applied, or rejected with its reason."""
 
     __tablename__ = "applied_event"
+    __table_args__ = (
+        Index("ix_applied_event_rejected", "received_at",
+              postgresql_where=text("outcome = 'rejected'"),
+              sqlite_where=text("outcome = 'rejected'")),
+    )
 
     event_id: str = Field(primary_key=True, max_length=36)
     store_id: str = Field(max_length=64, index=True)
