@@ -117,6 +117,7 @@ class DayReportFigures(SQLModel):
     returns: CountAmount
     return_vat: list[VatTotal]
     return_payments: list[GroupTotal]
+    return_rounding: int = 0  # cash rounding of what was handed back (paid out = amount + this)
     discounts: CountAmount  # lines with a discount, and the amount taken off
     other_reductions: CountAmount  # prices lowered by override (list price − price sold)
     abandoned: CountAmount  # carts given up on (count of carts, their amount)
