@@ -1,4 +1,5 @@
-"""`kassa central …`: run central, add stores, load the demo catalog, see the stores."""
+"""`kassa central …`: run central, add stores, load the demo catalog, see the stores, hash the
+dashboard password."""
 
 from __future__ import annotations
 
@@ -102,6 +103,21 @@ def list_stores(database_url: DatabaseUrl) -> None:
         flag = "  (silent)" if row.silent else ""
         typer.echo(f"{row.store_id:<16} {row.name[:24]:<24} {row.last_seq:>9} {lag:>10}  "
                    f"{contact}{flag}")
+
+
+@central_app.command("hash-password")
+def hash_dashboard_password(
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                          confirmation_prompt=True,
+                                          help="Head office's dashboard password")],
+) -> None:
+    """Print the argon2 hash to set as KASSA_CENTRAL_DASHBOARD_PASSWORD_HASH."""
+    from sync.central.api.session import hash_password
+
+    if len(password) < 12:
+        typer.secho("Use at least 12 characters.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    typer.echo(hash_password(password))
 
 
 if __name__ == "__main__":

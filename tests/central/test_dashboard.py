@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
-from sync.central.api.session import COOKIE, hash_password
+from sync.central.api.session import COOKIE, check_password, hash_password
 from sync.central.app import create_app
+from sync.central.cli import central_app
 from sync.central.config import CentralSettings
 from tests.central.conftest import ADMIN, T0, Central, counted, event, moved, settings_for
 
@@ -268,3 +270,16 @@ def test_without_any_credential_the_dashboard_stays_shut(db_url: str) -> None:
         r = client.post("/dashboard/login", data={"password": ""}, follow_redirects=False)
         assert r.status_code == 403
         assert client.get("/admin/v1/dashboard").status_code == 401
+
+
+def test_hash_password_prints_a_hash_the_login_accepts(db_url: str) -> None:
+    runner = CliRunner()
+    short = runner.invoke(central_app, ["hash-password"], input="kort\nkort\n")
+    assert short.exit_code == 1 and "12 characters" in short.output
+    done = runner.invoke(central_app, ["hash-password"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert done.exit_code == 0, done.output
+    hashed = done.stdout.strip().splitlines()[-1]
+    assert hashed.startswith("$argon2") and PASSWORD not in hashed
+    settings = CentralSettings(database_url=db_url, admin_token="",
+                               dashboard_password_hash=hashed)
+    assert check_password(settings, PASSWORD) and not check_password(settings, "kanelbulle")
