@@ -27,6 +27,7 @@ from hub.api.routes import (
     payments,
     qr,
     receipts,
+    reports,
     sales,
     shifts,
     sync,
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ready = False
     errors.install(app)
     for module in (auth, catalog, lanes, payments, qr, shifts, sales, sync, assist, admin,
-                   devices, mail):
+                   devices, mail, reports):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(qr.pages)

@@ -27,8 +27,9 @@ from hub.services.errors import (
 USER_ROLES = ("cashier", "manager", "admin")
 DEVICE_ROLES = ("kiosk", "terminal", "display")
 
-_CASHIER = {"catalog.read", "lane.read", "cart.write", "tender", "shift", "refund", "sales.read"}
-_MANAGER = _CASHIER | {"approve", "drawer.no_sale", "audit.read", "users.read"}
+_CASHIER = {"catalog.read", "lane.read", "cart.write", "tender", "shift", "refund", "sales.read",
+            "day.report"}
+_MANAGER = _CASHIER | {"approve", "drawer.no_sale", "audit.read", "users.read", "reports.read"}
 CAPABILITIES: dict[str, frozenset[str]] = {
     "cashier": frozenset(_CASHIER),
     "manager": frozenset(_MANAGER),

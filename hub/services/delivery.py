@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -15,13 +16,15 @@ RETRY_MAX_SECONDS = 60.0
 
 def queue_print(session: Session, shop: Shop, lane_id: str, *, sale_id: str | None = None,
                 refund_id: str | None = None, is_copy: bool = False,
-                open_drawer: bool = False) -> ReceiptDelivery | None:
-    """Queue a receipt (or, with neither sale nor refund, only a drawer kick) for the lane's
-    printer, in the caller's transaction; None when the lane has no printer."""
+                open_drawer: bool = False,
+                report: dict[str, Any] | None = None) -> ReceiptDelivery | None:
+    """Queue a receipt or a day report (or, with none of them, only a drawer kick) for the
+    lane's printer, in the caller's transaction; None when the lane has no printer."""
     if lane_id not in shop.settings.printers:
         return None
     delivery = ReceiptDelivery(kind="print", target=lane_id, sale_id=sale_id,
-                               refund_id=refund_id, is_copy=is_copy, open_drawer=open_drawer)
+                               refund_id=refund_id, is_copy=is_copy, open_drawer=open_drawer,
+                               report=report)
     session.add(delivery)
     session.flush()
     return delivery

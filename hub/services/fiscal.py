@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
 from drivers.fiscal import FiscalDeviceError, FiscalReceipt
+from hub.config import Settings
 from hub.models import Lane, Product, Refund, RegisterEvent, Sale
 from hub.models.base import utcnow
 from hub.services import journal
@@ -24,6 +26,13 @@ class FiscalDeviceDown(DomainError):
 
     status = 503
     code = "fiscal_device_down"
+
+
+def device_serial(settings: Settings) -> str | None:
+    """The configured fiscal device's serial number (what receipts print), or None."""
+    if not settings.fiscal_device:
+        return None
+    return urlsplit(settings.fiscal_device).path or None
 
 
 def device_text(shop: Shop) -> str:

@@ -281,7 +281,8 @@ def build_message(session: Session, settings: Settings, delivery: ReceiptDeliver
         if refund is None:
             raise LookupError(f"refund {delivery.refund_id} is gone")
         text = receipt.render_refund(refund_public(session, refund), settings,
-                                     _cashier(session, refund.cashier_id))
+                                     _cashier(session, refund.cashier_id),
+                                     copy=delivery.is_copy, electronic=True)
         number = f"{refund.lane_id}-{refund.receipt_no:06d}"
         subject = f"Returkvitto {number} från {store}"
         intro = f"Här är ditt returkvitto från {store} som elektroniskt kassakvitto."
@@ -291,7 +292,8 @@ def build_message(session: Session, settings: Settings, delivery: ReceiptDeliver
         if sale is None:
             raise LookupError(f"sale {delivery.sale_id} is gone")
         text = receipt.render_sale(sale_public(session, sale), settings,
-                                   _cashier(session, sale.cashier_id), copy=delivery.is_copy)
+                                   _cashier(session, sale.cashier_id), copy=delivery.is_copy,
+                                   electronic=True)
         number = f"{sale.lane_id}-{sale.receipt_no or 0:06d}"
         subject = f"Kvitto {number} från {store}" + (" (kopia)" if delivery.is_copy else "")
         intro = f"Här är ditt elektroniska kassakvitto från {store}."

@@ -9,6 +9,7 @@ from drivers.printer import receipt as doc
 from hub.config import Settings
 from hub.models.sale import LinePublic, SalePublic
 from hub.money import format_amount
+from hub.services.fiscal import device_serial
 from hub.services.refund import RefundPublic
 
 WIDTH = 42
@@ -28,13 +29,14 @@ def _rate(bp: int) -> str:
 
 
 def _header(settings: Settings, lane_id: str, receipt_no: int | None, cashier: str,
-            at: datetime | None, title: str) -> list[str]:
+            at: datetime | None, title: str, markings: tuple[str, ...] = ()) -> list[str]:
     local = (at or datetime.now().astimezone()).astimezone(ZoneInfo(settings.timezone))
     return [
         _center(settings.store_name),
         _center(settings.store_address),
         _center(f"Org.nr {settings.store_org_number}"),
         "",
+        *(_center(f"*** {mark} ***") for mark in markings),
         _center(title),
         _row(f"Kassa {lane_id}", f"Kvitto nr {lane_id}-{receipt_no or 0:06d}"),
         _row(f"Kassör: {cashier}", local.strftime("%Y-%m-%d %H:%M")),
@@ -46,11 +48,29 @@ _TENDER_NAMES = {"cash": "Kontant", "card": "Kort", "card_external": "Kort",
                  "prepaid": "Betalt online", "qr": "QR-betalning"}
 
 
-def render_sale(sale: SalePublic, settings: Settings, cashier: str, copy: bool = False) -> str:
-    """The sale receipt: lines, discounts, VAT per rate, tenders, change and receipt number."""
+def _markings(copy: bool, training: bool) -> tuple[str, ...]:
+    """The words a receipt carries large when it is not an ordinary original."""
+    return (("KOPIA",) if copy else ()) + (("ÖVNINGSKVITTO",) if training else ())
+
+
+def _fiscal_lines(settings: Settings, control_code: str | None, electronic: bool) -> list[str]:
+    """The control unit's serial and control code, and the words for an electronic receipt."""
+    out = []
+    if serial := device_serial(settings):
+        out += ["", f"Kontrollenhet: {serial}",
+                f"Kontrollkod: {control_code or 'SAKNAS (enheten svarade inte)'}"]
+    if electronic:
+        out += ["", _center("Elektroniskt kassakvitto")]
+    return out
+
+
+def render_sale(sale: SalePublic, settings: Settings, cashier: str, copy: bool = False,
+                electronic: bool = False) -> str:
+    """The sale receipt: lines, discounts, VAT per rate, tenders, change and receipt number,
+    with its markings (KOPIA, ÖVNINGSKVITTO) and the control unit's code."""
     cur = sale.currency
     out = _header(settings, sale.lane_id, sale.receipt_no, cashier, sale.completed_at,
-                  "KOPIA" if copy else "KVITTO")
+                  "KVITTO", _markings(copy, sale.training))
     for line in sale.lines:
         if line.voided:
             continue
@@ -79,6 +99,7 @@ def render_sale(sale: SalePublic, settings: Settings, cashier: str, copy: bool =
     if sale.change:
         out.append(_row("Växel", format_amount(sale.change, cur)))
     out += _vat_table([(row.rate_bp, row.vat, row.net, row.gross) for row in sale.vat], cur)
+    out += _fiscal_lines(settings, sale.control_code, electronic)
     out += ["", _center("Tack för besöket!")]
     return "\n".join(out) + "\n"
 
@@ -112,11 +133,12 @@ def _vat_table(rows: list[tuple[int, int, int, int]], cur: str) -> list[str]:
     return out
 
 
-def render_refund(refund: RefundPublic, settings: Settings, cashier: str) -> str:
+def render_refund(refund: RefundPublic, settings: Settings, cashier: str, copy: bool = False,
+                  electronic: bool = False) -> str:
     """The return receipt: what came back, VAT per rate and how the money was paid back."""
     cur = refund.currency
     out = _header(settings, refund.lane_id, refund.receipt_no, cashier, refund.created_at,
-                  "RETURKVITTO")
+                  "RETURKVITTO", _markings(copy, False))
     out.append(f"Retur av kvitto nr {refund.sale_lane_id}-{refund.sale_receipt_no or 0:06d}")
     for line in refund.lines:
         out.append(_row(f"{line.quantity} x {line.name}", format_amount(-line.amount, cur)))
@@ -130,6 +152,23 @@ def render_refund(refund: RefundPublic, settings: Settings, cashier: str) -> str
     out += _vat_table(_refund_vat(refund), cur)
     if refund.reason:
         out += ["", f"Orsak: {refund.reason}"]
+    out += _fiscal_lines(settings, refund.control_code, electronic)
+    return "\n".join(out) + "\n"
+
+
+def render_proforma(cart: SalePublic, settings: Settings) -> str:
+    """A slip of the cart before payment, marked as not being a receipt (EJ KVITTO)."""
+    cur = cart.currency
+    out = [_center(settings.store_name), _center(settings.store_address),
+           _center(f"Org.nr {settings.store_org_number}"), "",
+           _center("*** EJ KVITTO ***"), _center("Pro forma"),
+           _row(f"Kassa {cart.lane_id}", _local_time(settings, None)), "-" * WIDTH]
+    for line in cart.lines:
+        if not line.voided:
+            out.append(_row(line.name, format_amount(line.net, cur)))
+    out += ["-" * WIDTH, _row("SUMMA", f"{format_amount(cart.total, cur)} {cur}")]
+    out += _vat_table([(row.rate_bp, row.vat, row.net, row.gross) for row in cart.vat], cur)
+    out += ["", _center("*** EJ KVITTO ***")]
     return "\n".join(out) + "\n"
 
 
@@ -140,6 +179,14 @@ def _local_time(settings: Settings, at: datetime | None) -> str:
 
 def _store_lines(settings: Settings) -> tuple[str, ...]:
     return (settings.store_name, settings.store_address, f"Org.nr {settings.store_org_number}")
+
+
+def _fiscal_footer(settings: Settings, control_code: str | None) -> tuple[str, ...]:
+    serial = device_serial(settings)
+    if not serial:
+        return ()
+    return (f"Kontrollenhet: {serial}",
+            f"Kontrollkod: {control_code or 'SAKNAS (enheten svarade inte)'}")
 
 
 def sale_document(sale: SalePublic, settings: Settings, cashier: str, *, copy: bool = False,
@@ -167,7 +214,8 @@ def sale_document(sale: SalePublic, settings: Settings, cashier: str, *, copy: b
                    t.reference if t.method != "cash" and t.reference else "")
         for t in sale.tenders)
     return doc.Receipt(
-        store_lines=_store_lines(settings), title="KVITTO", markings=("KOPIA",) if copy else (),
+        store_lines=_store_lines(settings), title="KVITTO",
+        markings=_markings(copy, sale.training),
         register=sale.lane_id, receipt_no=f"{sale.lane_id}-{sale.receipt_no or 0:06d}",
         cashier=cashier, time=_local_time(settings, sale.completed_at), items=tuple(items),
         totals=tuple(totals),
@@ -176,7 +224,9 @@ def sale_document(sale: SalePublic, settings: Settings, cashier: str, *, copy: b
         vat=tuple(doc.VatRow(_rate(r.rate_bp), format_amount(r.vat, cur),
                              format_amount(r.net, cur), format_amount(r.gross, cur))
                   for r in sale.vat),
-        terminal_lines=terminal_lines, footer_lines=("Tack för besöket!",), qr_url=qr_url)
+        terminal_lines=terminal_lines,
+        footer_lines=(*_fiscal_footer(settings, sale.control_code), "Tack för besöket!"),
+        qr_url=qr_url)
 
 
 def refund_document(refund: RefundPublic, settings: Settings, cashier: str, *,
@@ -185,7 +235,7 @@ def refund_document(refund: RefundPublic, settings: Settings, cashier: str, *,
     cur = refund.currency
     return doc.Receipt(
         store_lines=_store_lines(settings), title="RETURKVITTO",
-        markings=("KOPIA",) if copy else (), register=refund.lane_id,
+        markings=_markings(copy, False), register=refund.lane_id,
         receipt_no=f"{refund.lane_id}-{refund.receipt_no:06d}", cashier=cashier,
         time=_local_time(settings, refund.created_at),
         info_lines=(f"Retur av kvitto nr {refund.sale_lane_id}-"
@@ -200,4 +250,5 @@ def refund_document(refund: RefundPublic, settings: Settings, cashier: str, *,
         vat=tuple(doc.VatRow(_rate(rate), format_amount(vat, cur), format_amount(net, cur),
                              format_amount(gross, cur))
                   for rate, vat, net, gross in _refund_vat(refund)),
-        footer_lines=(f"Orsak: {refund.reason}",) if refund.reason else ())
+        footer_lines=((f"Orsak: {refund.reason}",) if refund.reason else ())
+        + _fiscal_footer(settings, refund.control_code))

@@ -72,6 +72,7 @@ class RefundPublic(SQLModel):
     approved_by: int | None
     lines: list[RefundLinePublic]
     tenders: list[RefundTenderPublic]
+    control_code: str | None = None
     created_at: datetime
 
 
@@ -115,6 +116,7 @@ def refund_public(session: Session, refund: Refund) -> RefundPublic:
         reason=refund.reason,
         cashier_id=refund.cashier_id,
         approved_by=refund.approved_by,
+        control_code=refund.control_code,
         lines=[
             RefundLinePublic(
                 sale_line_id=rl.sale_line_id,

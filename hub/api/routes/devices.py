@@ -11,7 +11,7 @@ from hub.api.deps import Actor, DbDep, ShopDep, requires
 from hub.api.events import DeviceState
 from hub.devices.peripherals import DeviceManager
 from hub.models import Refund, Sale
-from hub.services import delivery
+from hub.services import delivery, fiscal
 from hub.services.errors import Conflict, NotFound
 
 router = APIRouter(tags=["devices"])
@@ -85,6 +85,8 @@ def print_sale(sale_id: DocId, body: PrintAgain, request: Request, db: DbDep, sh
         if (sale := s.get(Sale, sale_id)) is None or sale.status != "completed":
             raise NotFound("There is no completed sale with that id.")
         queued = delivery.queue_print(s, shop, body.lane_id, sale_id=sale_id, is_copy=True)
+        if queued is not None:
+            fiscal.issue_copy(s, shop, actor, sale=sale, channel="print")
         return _queued(request, body.lane_id, queued)
 
 
@@ -94,9 +96,11 @@ def print_refund(refund_id: DocId, body: PrintAgain, request: Request, db: DbDep
     """Print a copy of a return receipt on a lane's printer."""
     actor.require_lane(body.lane_id)
     with db.write() as s:
-        if s.get(Refund, refund_id) is None:
+        if (refund := s.get(Refund, refund_id)) is None:
             raise NotFound("There is no refund with that id.")
         queued = delivery.queue_print(s, shop, body.lane_id, refund_id=refund_id, is_copy=True)
+        if queued is not None:
+            fiscal.issue_copy(s, shop, actor, refund=refund, channel="print")
         return _queued(request, body.lane_id, queued)
 
 

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import Actor, DbDep, RequestId, ShopDep, requires
-from hub.services import mail
+from hub.models import Refund, Sale
+from hub.services import fiscal, mail
 from hub.services.mail import DeliveryPublic
 from hub.services.records import audit
 
@@ -52,6 +53,9 @@ async def _email(request: Request, db: DbDep, shop: ShopDep, actor: Actor, body:
                                                refund_id=refund_id, copy=copy,
                                                request_id=body.request_id)
             if new:
+                if copy:  # the paper receipt was printed: this is its one copy
+                    fiscal.issue_copy(s, shop, actor, sale=s.get(Sale, sale_id or ""),
+                                      refund=s.get(Refund, refund_id or ""), channel="email")
                 audit(s, "receipt_email", actor, ref=sale_id or refund_id,
                       delivery_id=delivery.id, copy=copy)
             return mail.delivery_public(delivery)

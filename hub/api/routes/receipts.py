@@ -33,7 +33,8 @@ def digital_receipt(sale_id: SaleId, db: DbDep, shop: ShopDep) -> HTMLResponse:
             raise NotFound("There is no such receipt.")
         cashier = s.get(User, sale.cashier_id) if sale.cashier_id else None
         text = receipt.render_sale(sale_public(s, sale), shop.settings,
-                                   cashier.display_name if cashier else "självbetjäning")
+                                   cashier.display_name if cashier else "självbetjäning",
+                                   electronic=True)
     body = (
         '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -41,7 +42,7 @@ def digital_receipt(sale_id: SaleId, db: DbDep, shop: ShopDep) -> HTMLResponse:
         "body{background:#f4f4f1;margin:0;font-family:system-ui,sans-serif}"
         "pre{background:#fff;max-width:26rem;margin:1rem auto;padding:1rem;border-radius:12px;"
         "font-size:.85rem;white-space:pre-wrap}p{text-align:center}</style></head><body>"
-        f"<pre>{html.escape(text)}</pre><p>Elektroniskt kassakvitto</p></body></html>"
+        f"<pre>{html.escape(text)}</pre></body></html>"
     )
     return HTMLResponse(body)
 

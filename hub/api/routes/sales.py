@@ -14,7 +14,7 @@ from hub.api.deps import Actor, Approval, DbDep, LaneId, RequestId, ShopDep, app
 from hub.api.routes.payments import CardDep
 from hub.models import Refund, Sale, User
 from hub.models.sale import SalePublic
-from hub.services import receipt
+from hub.services import fiscal, receipt
 from hub.services.errors import Conflict, NotFound
 from hub.services.records import audit
 from hub.services.refund import (
@@ -98,12 +98,14 @@ def get_sale(sale_id: SaleId, db: DbDep,
 def sale_receipt(sale_id: SaleId, db: DbDep, shop: ShopDep, actor: Clerk,
                  copy: Annotated[bool, Query(description="a reprint, marked KOPIA")] = False
                  ) -> str:
-    """The sale's receipt as text; a reprint for the customer is marked as a copy and logged."""
+    """The sale's receipt as text; a copy for the customer (at most one) is marked KOPIA and
+    journaled."""
     with db.write() if copy else db.read() as s:
         sale = _sale(s, sale_id)
         if sale.status != "completed":
             raise NotFound("This sale is not completed, so it has no receipt yet.")
         if copy:
+            fiscal.issue_copy(s, shop, actor, sale=sale, channel="screen")
             audit(s, "receipt_copy", actor, lane_id=sale.lane_id, ref=sale.id,
                   receipt_no=sale.receipt_no)
         return receipt.render_sale(sale_public(s, sale), shop.settings,
@@ -157,11 +159,15 @@ def get_refund(refund_id: SaleId, db: DbDep, _: Clerk) -> RefundPublic:
 
 
 @router.get("/refunds/{refund_id}/receipt", response_class=PlainTextResponse)
-def refund_receipt(refund_id: SaleId, db: DbDep, shop: ShopDep, _: Clerk) -> str:
-    """The return receipt as text."""
-    with db.read() as s:
+def refund_receipt(refund_id: SaleId, db: DbDep, shop: ShopDep, actor: Clerk,
+                   copy: Annotated[bool, Query(description="a reprint, marked KOPIA")] = False
+                   ) -> str:
+    """The return receipt as text; a copy (at most one) is marked KOPIA and journaled."""
+    with db.write() if copy else db.read() as s:
         refund = s.get(Refund, refund_id)
         if refund is None:
             raise NotFound(f"There is no refund {refund_id}.")
+        if copy:
+            fiscal.issue_copy(s, shop, actor, refund=refund, channel="screen")
         return receipt.render_refund(refund_public(s, refund), shop.settings,
-                                     _cashier_name(s, refund.cashier_id))
+                                     _cashier_name(s, refund.cashier_id), copy=copy)
