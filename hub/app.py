@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.bus.bind(asyncio.get_running_loop())
         app.state.card_payments = CardPayments(app.state.db, app.state.shop, app.state.bus)
         await app.state.card_payments.start()
-        app.state.sync = SyncWorker(app.state.db, settings, app.state.bus)
+        app.state.sync = SyncWorker(app.state.db, app.state.shop, app.state.bus)
         await app.state.sync.start()
         app.state.devices = DeviceManager(app.state.db, app.state.shop, app.state.bus)
         await app.state.devices.start()

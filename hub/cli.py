@@ -241,7 +241,10 @@ def sync_now(
         if lock.acquire():
             if not central_url:
                 _fail("Set --central-url (or KASSA_CENTRAL_URL) and --token.")
-            syncer = Syncer(db, settings)
+            from hub.services.context import Shop
+            from hub.services.journal import load_or_create_key
+
+            syncer = Syncer(db, Shop(settings, load_or_create_key(settings.data_dir)))
             done = 0
 
             def advance(sent: int, _: int) -> None:

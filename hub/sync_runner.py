@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import IO
 
 from hub.api.events import EventBus, PickupUpdated, SyncChanged
-from hub.config import Settings
 from hub.db import Database
 from hub.services import sync as sync_db
+from hub.services.context import Shop
 from sync.client import CentralClient, CentralError
 from sync.schemas import MAX_BATCH, PushReply
 
@@ -67,10 +67,10 @@ class PusherLock:
 class Syncer:
     """Blocking push and pull against central for one hub database."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
-        self.db, self.settings = db, settings
-        self.client = CentralClient(settings.central_url or "", settings.hub_id,
-                                    settings.central_token)
+    def __init__(self, db: Database, shop: Shop) -> None:
+        self.db, self.shop, self.settings = db, shop, shop.settings
+        self.client = CentralClient(self.settings.central_url or "", self.settings.hub_id,
+                                    self.settings.central_token)
 
     def push_all(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Push batches until central has everything; returns how many events were sent."""
@@ -107,7 +107,7 @@ class Syncer:
                 cursor = 0
                 reply = self.client.pull(0)
             with self.db.write() as s:
-                touched += sync_db.apply_changes(s, reply.changes, reply.next_cursor)
+                touched += sync_db.apply_changes(s, reply.changes, reply.next_cursor, self.shop)
             if reply.up_to_date or not reply.changes:
                 return touched
 
@@ -124,7 +124,8 @@ class Syncer:
 class SyncWorker:
     """The hub's background sync: push, pull, back off while central is away, tell the UIs."""
 
-    def __init__(self, db: Database, settings: Settings, bus: EventBus) -> None:
+    def __init__(self, db: Database, shop: Shop, bus: EventBus) -> None:
+        settings = shop.settings
         self.db, self.settings, self.bus = db, settings, bus
         self.enabled = bool(settings.central_url)
         self.online = False
@@ -132,7 +133,7 @@ class SyncWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_status: dict[str, object] = {}
-        self._syncer = Syncer(db, settings) if self.enabled else None
+        self._syncer = Syncer(db, shop) if self.enabled else None
 
     async def start(self) -> None:
         """Start the background loop (when central is configured)."""

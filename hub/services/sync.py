@@ -23,6 +23,7 @@ from hub.services.auth import Actor
 from hub.services.cart import recompute
 from hub.services.context import Shop
 from hub.services.errors import Conflict, NotFound
+from hub.services.fiscal import record
 from hub.services.records import emit
 from hub.services.sale import complete_sale, get_lane
 from sync.schemas import CatalogItem, Change, PushReply
@@ -109,12 +110,14 @@ def status(session: Session, enabled: bool, online: bool) -> SyncStatus:
     )
 
 
-def apply_changes(session: Session, changes: list[Change], next_cursor: int) -> list[str]:
-    """Apply central's changes (newer versions only); returns the pick-up orders that changed."""
+def apply_changes(session: Session, changes: list[Change], next_cursor: int,
+                  shop: Shop) -> list[str]:
+    """Apply central's changes (newer versions only); returns the pick-up orders that changed.
+    Every price that changes is journaled (the fiscal rules ask for price changes)."""
     touched: list[str] = []
     for change in changes:
         if change.kind == "product":
-            _apply_product(session, change)
+            _apply_product(session, change, shop)
         elif change.kind == "pickup_order" and _apply_order(session, change):
             touched.append(change.key)
     row = state(session)
@@ -123,7 +126,7 @@ def apply_changes(session: Session, changes: list[Change], next_cursor: int) -> 
     return touched
 
 
-def _apply_product(session: Session, change: Change) -> None:
+def _apply_product(session: Session, change: Change, shop: Shop) -> None:
     product = session.exec(select(Product).where(Product.sku == change.key)).first()
     if product is not None and product.version >= change.version:
         return
@@ -143,6 +146,9 @@ def _apply_product(session: Session, change: Change) -> None:
                 session.flush()
         session.add(Product(**fields, version=change.version))
         return
+    if item.price != product.price:
+        record(session, shop, "price_change", lane_id=None, actor=None, ref=product.sku,
+               amount=item.price, old_price=product.price, name=item.name)
     for name, value in fields.items():
         setattr(product, name, value)
     product.version = change.version

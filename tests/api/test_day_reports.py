@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from hub.app import create_app
 from hub.config import Settings
@@ -38,7 +39,8 @@ def _script_the_day(cashier: Till, codes: dict[str, str], wrap_id: int) -> dict[
     cashier.scan(LANE, codes[MILK], 2)
     s1 = cashier.pay_cash(LANE, 4000)  # 33,90 → 34 kr: rounding +0,10, change 6,00
     assert (s1["receipt_no"], s1["total"], s1["rounding"], s1["change"]) == (1, 3390, 10, 600)
-    cashier.scan(LANE, codes[COFFEE]); cashier.scan(LANE, codes[DISH])
+    cashier.scan(LANE, codes[COFFEE])
+    cashier.scan(LANE, codes[DISH])
     s2 = cashier.post(f"/lanes/{LANE}/cart/tenders/card-external", {"reference": "T-1"})
     assert s2["total"] == 9990
     copy = cashier.get(f"/sales/{s1['id']}/receipt", params={"copy": "true"})
@@ -221,3 +223,23 @@ def test_training_mode_needs_a_manager_and_an_empty_cart(cashier: Till) -> None:
     busy = cashier.post("/lanes/1/training", {"on": True, "approval": MANAGER}, expect=409)
     assert "Finish or cancel" in busy["message"]
     assert cashier.get("/lanes/1/training") == {"lane_id": "1", "training": False}
+
+
+def test_a_price_change_from_central_is_journaled(client: TestClient, cashier: Till) -> None:
+    from hub.models import JournalEntry, RegisterEvent
+    from hub.services import sync as sync_db
+    from sync.schemas import CatalogItem, Change
+
+    milk = cashier.product(MILK)
+    item = CatalogItem(sku=milk["sku"], gtin=milk["gtin"], name=MILK, category="Mejeri",
+                       price=1795, vat_rate_bp=1200)
+    with client.app.state.db.write() as s:
+        sync_db.apply_changes(s, [Change(seq=1, kind="product", key=milk["sku"], version=9,
+                                         data=item.model_dump(mode="json"))], 1,
+                              client.app.state.shop)
+    with client.app.state.db.read() as s:
+        event = s.exec(select(RegisterEvent).where(RegisterEvent.kind == "price_change")).one()
+        entry = s.exec(select(JournalEntry).where(JournalEntry.kind == "price_change")).one()
+    assert (event.ref, event.amount, event.detail["old_price"]) == (milk["sku"], 1795, 1695)
+    assert '"old_price":1695' in entry.payload
+    assert cashier.product(MILK)["price"] == 1795

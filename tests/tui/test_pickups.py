@@ -10,8 +10,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList
 
+from hub.config import Settings
 from hub.db import Database
 from hub.services import sync as sync_db
+from hub.services.context import Shop
+from hub.services.journal import load_or_create_key
 from sync.schemas import Change, PickupLine, PickupOrder
 from terminal_client.app import KassaTerminal
 from terminal_client.screens.menus import MENU, MenuScreen
@@ -27,12 +30,13 @@ def order_arrives_from_central(hub: HubProcess, order: PickupOrder) -> None:
     """Test setup: put an online order into the hub's database the way a pull from central
     does (the same feed item, applied by hub.services.sync), without running central."""
     db = Database(f"sqlite:///{hub.data_dir / 'hub.sqlite3'}")
+    shop = Shop(Settings(data_dir=hub.data_dir), load_or_create_key(hub.data_dir))
     try:
         with db.write() as s:
             cursor = sync_db.state(s).pull_cursor
             sync_db.apply_changes(s, [Change(seq=cursor + 1, kind="pickup_order",
                                              key=order.order_id, version=1,
-                                             data=order.model_dump(mode="json"))], cursor + 1)
+                                             data=order.model_dump(mode="json"))], cursor + 1, shop)
     finally:
         db.dispose()
 
