@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import card_overhead, sync_catchup
+from bench import card_overhead, day_close, sync_catchup
 
 
 def main() -> None:
@@ -14,6 +14,7 @@ def main() -> None:
     args = parser.parse_args()
     card_overhead.run(quick=args.quick)
     sync_catchup.run(quick=args.quick)
+    day_close.run(quick=args.quick)
 
 
 main()

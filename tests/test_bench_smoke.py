@@ -19,7 +19,8 @@ def test_quick_benchmarks_print_one_json_figure_per_line() -> None:
     assert run.returncode == 0, run.stderr
     figures = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
     names = {f["name"] for f in figures}
-    assert {"card_payment_hub_overhead_ms", "card_payment_line_time_ms"} <= names
+    assert {"card_payment_hub_overhead_ms", "card_payment_line_time_ms", "day_x_report_ms",
+            "day_z_report_ms"} <= names
     for figure in figures:
         assert figure["value"] >= 0 and figure["unit"]
         if "limit" in figure:
