@@ -8,18 +8,38 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, TypeVar
 
-from drivers.card import CardReader, Outcome, PaymentResult, ProgressEvent, ProgressKind
+from sqlmodel import Session
+
+from drivers.card import (
+    CardReader,
+    Outcome,
+    PaymentResult,
+    ProgressEvent,
+    ProgressKind,
+    TerminalTotals,
+)
 from drivers.concert import ConcertReader, ConcertTimers
-from drivers.errors import DriverError
+from drivers.errors import (
+    DriverError,
+    NoTotals,
+    ProtocolError,
+    ReaderBusy,
+    ReaderDisconnected,
+    ReaderTimeout,
+)
 from drivers.zvt import ZvtReader, ZvtTimers
 from hub.api.events import EventBus, PaymentUpdated, ReaderChanged, ReaderState, publish_cart
 from hub.config import Settings
 from hub.db import Database
+from hub.models.base import utcnow
 from hub.models.payment import IN_DOUBT, PaymentPublic
 from hub.models.sale import SalePublic
+from hub.models.settlement import CardReconciliation
 from hub.services import payment as payments
+from hub.services import reconcile
 from hub.services.auth import Actor
 from hub.services.context import Shop
 from hub.services.errors import Conflict
@@ -28,6 +48,12 @@ log = logging.getLogger("kassa.readers")
 T = TypeVar("T")
 PROTOCOLS = ("zvt", "concert")
 SYSTEM = Actor(role="manager", name="hub")  # the hub itself, settling what a terminal reports
+
+
+class TerminalUnavailable(Conflict):
+    """The card terminal did not answer a command that moves no money (end of day)."""
+
+    code = "terminal_unavailable"
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
@@ -139,7 +165,12 @@ class CardPayments:
                                       request_id)  # a repeated request gets its attempt back
         if new:
             self._refuse_if_busy(owner)
-            await owner.lock.acquire()  # held until the payment ends; released in _run
+            self._running[attempt.id] = owner  # busy from here on (an end of day waits)
+            try:
+                await owner.lock.acquire()  # held until the payment ends; released in _run
+            except BaseException:
+                self._running.pop(attempt.id, None)
+                raise
             self._spawn(self._run(owner, attempt.id, actor))
         return payments.public(attempt)
 
@@ -253,6 +284,55 @@ class CardPayments:
         self._publish_payment(attempt)
         if cart is not None:
             self._publish_cart(cart)
+
+    # --- end of day ------------------------------------------------------------------------------
+
+    async def end_of_day(self, lane_id: str) -> TerminalTotals:
+        """Close the lane's terminal's period and return its totals (never during a payment)."""
+        owner = self.owners.get(lane_id)
+        if owner is None:
+            raise Conflict(f"Lane {lane_id} has no card reader configured.")
+        if not owner.reader.capabilities.end_of_day:
+            raise Conflict("This terminal type reports no totals (Concert v2 has no end of day): "
+                           "compare its own printout with the hub's card payments by hand.")
+        self._refuse_if_busy(owner)
+        async with owner.lock:  # a payment started meanwhile waits for the end of day
+            self._refuse_if_busy(owner)
+            try:
+                totals = await owner.reader.end_of_day()
+            except NoTotals as exc:
+                raise Conflict(f"This terminal reports no totals: {exc}") from exc
+            except ReaderBusy as exc:
+                raise Conflict(f"The card reader on lane {lane_id} is busy: {exc}") from exc
+            except (ReaderTimeout, ReaderDisconnected, ProtocolError) as exc:
+                owner.note(False, str(exc))
+                raise TerminalUnavailable(
+                    f"The card terminal on lane {lane_id} did not finish its end of day ({exc}). "
+                    "It may have closed its day all the same: print its last end-of-day report "
+                    "on the terminal before trying again.") from exc
+            except DriverError as exc:
+                raise Conflict(f"The card terminal refused the end of day: {exc}") from exc
+        owner.note(True)
+        log.info("card terminal on lane %s closed its day: %s transactions, %s %s", lane_id,
+                 totals.transaction_count, totals.total_minor, totals.currency)
+        return totals
+
+    async def settle_day(self, lane_id: str, actor: Actor) -> CardReconciliation:
+        """Run the terminal's end of day and store its reconciliation with the hub's payments."""
+        owner = self.owners.get(lane_id)
+        if owner is None:
+            raise Conflict(f"Lane {lane_id} has no card reader configured.")
+        # The period ends before the terminal is asked: a payment started after this moment
+        # waits for the end of day and so belongs to the terminal's next period as well.
+        until = utcnow()
+        totals = await self.end_of_day(lane_id)
+        return await self._db(self._record_settlement, lane_id, owner.url, totals, actor, until)
+
+    def _record_settlement(self, session: Session, lane_id: str, reader: str,
+                           totals: TerminalTotals, actor: Actor,
+                           until: datetime) -> CardReconciliation:
+        return reconcile.record_settlement(session, self.shop, lane_id, reader, totals, actor,
+                                           until)
 
     # --- in doubt --------------------------------------------------------------------------------
 
