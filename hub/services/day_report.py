@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from hub.models import (
@@ -23,7 +24,6 @@ from hub.models import (
 )
 from hub.models.base import utcnow
 from hub.models.fiscal import CountAmount, DayReportFigures, GroupTotal, VatTotal
-from hub.money import div_half_up
 from hub.services import journal
 from hub.services.auth import Actor
 from hub.services.context import Shop
@@ -73,27 +73,41 @@ def build(session: Session, shop: Shop, lane_id: str, kind: str, *, z_no: int | 
                          .where(*sold)).one()
     numbers = session.exec(select(func.min(Sale.receipt_no), func.max(Sale.receipt_no))
                            .where(*sold)).one()
+    # One pass over the period's lines, grouped as finely as any figure needs.
     in_sale = (col(SaleLine.voided).is_(False), *sold)
     units = case((col(SaleLine.weight_g).is_not(None), 1), else_=SaleLine.quantity)
-    reduction = SaleLine.line_discount + SaleLine.cart_discount_share
-
-    def lines(*columns: Any) -> Any:
-        return select(*columns).join(Sale, col(Sale.id) == SaleLine.sale_id).where(*in_sale)
-
-    groups = session.exec(lines(SaleLine.category, func.sum(units), func.sum(SaleLine.net))
-                          .group_by(col(SaleLine.category)).order_by(col(SaleLine.category))).all()
-    vat = session.exec(lines(SaleLine.vat_rate_bp, func.sum(SaleLine.net), func.sum(SaleLine.vat))
-                       .group_by(col(SaleLine.vat_rate_bp))).all()
-    kinds = dict(session.exec(lines(SaleLine.service, func.sum(units))
-                              .group_by(col(SaleLine.service))).all())
-    discounts = session.exec(lines(func.count(), func.sum(reduction))
-                             .where(reduction > 0)).one()
-    overridden = session.exec(lines(SaleLine.list_price, SaleLine.unit_price, SaleLine.quantity,
-                                    SaleLine.weight_g)
-                              .where(col(SaleLine.list_price).is_not(None),
-                                     col(SaleLine.list_price) > SaleLine.unit_price)).all()
-    reductions = [div_half_up((listed - price) * (weight or quantity * 1000), 1000)
-                  for listed, price, quantity, weight in overridden]
+    reduction = col(SaleLine.line_discount) + col(SaleLine.cart_discount_share)
+    lowered = case((col(SaleLine.list_price) > SaleLine.unit_price,
+                    col(SaleLine.list_price) - SaleLine.unit_price), else_=0)
+    per_mille = func.coalesce(SaleLine.weight_g, SaleLine.quantity * 1000)
+    columns: list[Any] = [
+        SaleLine.category, SaleLine.vat_rate_bp, SaleLine.service,
+        func.sum(units), func.sum(SaleLine.net), func.sum(SaleLine.vat),
+        func.sum(case((reduction > 0, 1), else_=0)), func.sum(reduction),
+        func.sum(case((lowered > 0, 1), else_=0)),
+        func.sum((lowered * per_mille * 2 + 1000) // 2000),  # half up, whole öre
+    ]
+    line_rows = session.execute(
+        sa_select(*columns).join(Sale, col(Sale.id) == SaleLine.sale_id).where(*in_sale)
+        .group_by(col(SaleLine.category), col(SaleLine.vat_rate_bp), col(SaleLine.service))
+    ).all()
+    groups: dict[str, list[int]] = {}
+    vat_sums: dict[int, list[int]] = {}
+    kinds = {False: 0, True: 0}
+    discounts = [0, 0]
+    reductions = [0, 0]
+    for category, rate, service, n, net, tax, n_disc, disc, n_low, low in line_rows:
+        group = groups.setdefault(category, [0, 0])
+        group[0] += int(n)
+        group[1] += int(net)
+        rate_sums = vat_sums.setdefault(int(rate), [0, 0])
+        rate_sums[0] += int(net)
+        rate_sums[1] += int(tax)
+        kinds[bool(service)] += int(n)
+        discounts[0] += int(n_disc)
+        discounts[1] += int(disc)
+        reductions[0] += int(n_low)
+        reductions[1] += int(low)
     payments = session.exec(select(Tender.method, func.count(), func.sum(Tender.amount))
                             .join(Sale, col(Sale.id) == Tender.sale_id).where(*sold)
                             .group_by(Tender.method).order_by(Tender.method)).all()
@@ -131,7 +145,7 @@ def build(session: Session, shop: Shop, lane_id: str, kind: str, *, z_no: int | 
                 *_in(col(CashMovement.created_at), start, end))).one())
 
     sales_total, returns_total = int(sales[1] or 0), int(returns[1] or 0)
-    vat_rows = _vat(list(vat))
+    vat_rows = _vat([(rate, net, tax) for rate, (net, tax) in vat_sums.items()])
     before = previous.figures if previous else {}
     grand_sales = int(before.get("grand_total_sales", 0)) + sales_total
     grand_returns = int(before.get("grand_total_returns", 0)) + returns_total
@@ -143,9 +157,10 @@ def build(session: Session, shop: Shop, lane_id: str, kind: str, *, z_no: int | 
         currency=settings.currency, fiscal_device=device_text(shop),
         sales_total=sales_total, sales_net=sales_total - sum(row.vat for row in vat_rows),
         receipts=int(sales[0]), first_receipt_no=numbers[0], last_receipt_no=numbers[1],
-        product_groups=_groups(list(groups)), vat=vat_rows,
+        product_groups=_groups([(name, n, net) for name, (n, net) in sorted(groups.items())]),
+        vat=vat_rows,
         cash_float=moved("float").amount,
-        goods_sold=int(kinds.get(False, 0) or 0), services_sold=int(kinds.get(True, 0) or 0),
+        goods_sold=kinds[False], services_sold=kinds[True],
         drawer_openings=events("drawer_open").count, no_sales=moved("no_sale").count,
         copies=events("copy"), training=_count_amount(training), proforma=events("proforma"),
         price_lookups=events("price_lookup").count,
@@ -153,8 +168,8 @@ def build(session: Session, shop: Shop, lane_id: str, kind: str, *, z_no: int | 
         returns=_count_amount(returns), return_vat=_vat(list(return_vat)),
         return_payments=_groups(list(return_payments)),
         return_rounding=int(return_rounding or 0),
-        discounts=_count_amount(discounts),
-        other_reductions=CountAmount(count=len(reductions), amount=sum(reductions)),
+        discounts=CountAmount(count=discounts[0], amount=discounts[1]),
+        other_reductions=CountAmount(count=reductions[0], amount=reductions[1]),
         abandoned=_count_amount(abandoned), pay_ins=moved("pay_in"), pay_outs=moved("pay_out"),
         missing_control_codes=events("control_code_missing").count,
         net_total=sales_total - returns_total, grand_total_sales=grand_sales,

@@ -243,3 +243,29 @@ def test_a_price_change_from_central_is_journaled(client: TestClient, cashier: T
     assert (event.ref, event.amount, event.detail["old_price"]) == (milk["sku"], 1795, 1695)
     assert '"old_price":1695' in entry.payload
     assert cashier.product(MILK)["price"] == 1795
+
+
+def test_a_z_report_comes_as_text_csv_html_pdf_and_sie(fiscal_client: TestClient) -> None:
+    from hub.services.sie import parse_sie
+
+    cashier = login(fiscal_client, "erik")
+    cashier.post(f"/lanes/{LANE}/shift/open", {"counted": 0}, expect=201)
+    cashier.scan(LANE, cashier.product(MILK)["gtin"], 2)
+    cashier.pay_cash(LANE, 3400)
+    x_text = cashier.get(f"/lanes/{LANE}/x-report", params={"format": "text"})
+    assert "X-dagrapport" in x_text and "33,90" in x_text
+    assert max(len(line) for line in x_text.splitlines()) <= 42
+    sie_of_x = cashier.get(f"/lanes/{LANE}/x-report", params={"format": "sie"}, expect=422)
+    assert "Z report" in sie_of_x["message"]
+    z = cashier.post(f"/lanes/{LANE}/z-report", expect=201)
+    url = f"/z-reports/{z['id']}"
+    assert "Z-dagrapport" in cashier.get(url, params={"format": "text"})
+    assert "Kontrollenhet CU-TEST-0001" in cashier.get(url, params={"format": "html"})
+    csv = fiscal_client.get(f"/api/v1{url}", params={"format": "csv"}, headers=cashier.headers)
+    assert csv.headers["content-type"].startswith("text/csv") and "33,90" in csv.text
+    pdf = fiscal_client.get(f"/api/v1{url}", params={"format": "pdf"}, headers=cashier.headers)
+    assert pdf.content.startswith(b"%PDF")
+    sie = fiscal_client.get(f"/api/v1{url}", params={"format": "sie"}, headers=cashier.headers)
+    [voucher] = parse_sie(sie.content).vouchers
+    assert voucher.balance == 0 and voucher.number == "1"
+    cashier.get(url, params={"format": "xml"}, expect=422)

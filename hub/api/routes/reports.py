@@ -115,23 +115,31 @@ def _render(figures: DayReportFigures, fmt: Format, shop: Shop) -> Response:
         return Response(figures.model_dump_json(), media_type="application/json")
     from hub.services import report_export, sie
 
+    zone = shop.settings.timezone
     name = (f"z-{figures.register_id}-{figures.z_no}" if figures.kind == "Z"
             else f"x-{figures.register_id}")
     if fmt == "text":
-        return PlainTextResponse(report_export.to_text(figures))
+        return PlainTextResponse(report_export.to_text(figures, timezone=zone))
     if fmt == "csv":
-        return Response(report_export.to_csv(figures), media_type="text/csv; charset=utf-8",
+        return Response(report_export.to_csv(figures, timezone=zone),
+                        media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "html":
-        return Response(report_export.to_html(figures), media_type="text/html; charset=utf-8")
+        return Response(report_export.to_html(figures, timezone=zone),
+                        media_type="text/html; charset=utf-8")
     if fmt == "pdf":
-        return Response(report_export.to_pdf(figures), media_type="application/pdf",
+        return Response(report_export.to_pdf(figures, timezone=zone),
+                        media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
     if figures.kind != "Z":
         raise Invalid("An SIE voucher is made from a Z report (a closed day), not an X report.")
-    return Response(sie.export([figures], shop.settings.sie_accounts),
-                    media_type="text/plain; charset=cp437",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.se"'})
+    try:
+        data = sie.to_sie([figures], shop.settings.sie_accounts,
+                          series=f"K{figures.register_id}"[:8], timezone=zone)
+    except ValueError as exc:  # a mapping the store configured that cannot be used
+        raise Conflict(f"The SIE voucher cannot be made: {exc}") from exc
+    return Response(data, media_type="text/plain; charset=cp437",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.si"'})
 
 
 @router.get("/lanes/{lane_id}/x-report")
