@@ -142,10 +142,15 @@ def layout(receipt: Receipt, paper: Paper) -> list[Block]:
         plain(_row(f"{labels.cashier}: {r.cashier}" if r.cashier else "", r.time, cols))
     for text in r.info_lines:
         plain(_wrap(text, cols))
-    out.append(PrintLine("-" * cols))
+    for text in r.body_lines:  # laid out by the caller; only cut where too wide
+        clean = printable(text).rstrip()
+        plain([clean[i : i + cols] for i in range(0, len(clean), cols)] or [""])
+    if r.items or r.totals or not r.body_lines:
+        out.append(PrintLine("-" * cols))
     for item in r.items:
         plain(_item(item, cols))
-    out.append(PrintLine("-" * cols))
+    if r.items or r.totals or not r.body_lines:
+        out.append(PrintLine("-" * cols))
     for total in r.totals:
         plain(_row(total.label, total.amount, cols), bold=total.bold)
     if r.rounding:

@@ -71,6 +71,7 @@ class Receipt:
     cashier: str = ""
     time: str = ""  # "2024-05-02 14:03"
     info_lines: tuple[str, ...] = ()  # e.g. "Retur av kvitto nr 1-000041"
+    body_lines: tuple[str, ...] = ()  # preformatted lines printed as they are (a day report)
     items: tuple[ItemLine, ...] = ()
     totals: tuple[Row, ...] = ()  # discount summary rows and the bold total
     rounding: str = ""

@@ -26,6 +26,7 @@ from drivers.errors import DriverError
 from drivers.pole_display import PoleDisplay, item_line, total_line, two_columns
 from drivers.printer import Printer, PrinterStatus
 from drivers.printer import Receipt as PrintedReceipt
+from drivers.printer.layout import paper_for
 from drivers.scanner import SerialScanner
 from hub.api.events import (
     DeviceChanged,
@@ -37,6 +38,7 @@ from hub.api.events import (
 )
 from hub.db import Database
 from hub.models import PaymentAttempt, ReceiptDelivery, Refund, Sale, User
+from hub.models.fiscal import DayReportFigures
 from hub.money import format_amount
 from hub.services import delivery
 from hub.services import sale as sales
@@ -45,6 +47,7 @@ from hub.services.context import Shop
 from hub.services.errors import DomainError
 from hub.services.receipt import refund_document, sale_document
 from hub.services.refund import refund_public
+from hub.services.report_export import to_text
 
 log = logging.getLogger(__name__)
 BACKOFF_START, BACKOFF_MAX = 1.0, 30.0
@@ -153,8 +156,14 @@ class PrinterOwner(Owner):
         return job.id, self.document(session, job), job.open_drawer
 
     def document(self, session: Any, job: ReceiptDelivery) -> PrintedReceipt | None:
-        """What to print for a delivery, from the sale or refund as it stands in the database."""
+        """What to print for a delivery, from the sale or refund as it stands in the database
+        (or the X/Z report it carries)."""
         settings = self.manager.shop.settings
+        if job.report is not None:
+            figures = DayReportFigures.model_validate(job.report)
+            text = to_text(figures, columns=paper_for(settings.printer_paper).columns,
+                           timezone=settings.timezone)
+            return PrintedReceipt(title="", body_lines=tuple(text.splitlines()))
         if job.sale_id is not None:
             sale = session.get(Sale, job.sale_id)
             public = sales.sale_public(session, sale)

@@ -134,6 +134,28 @@ def test_no_sale_kicks_the_drawer_and_a_copy_is_marked(store: dict) -> None:
         assert "KOPIA" in copy.text and copy.drawer_kicks == 0
         refused = manager.post(f"/sales/{sale['id']}/print", json={"lane_id": "3"})
         assert refused.status_code == 409 and "no receipt printer" in refused.json()["message"]
+        second = manager.post(f"/sales/{sale['id']}/print", json={"lane_id": "1"})
+        assert second.status_code == 409 and "only one" in second.json()["message"]
+
+
+def test_x_and_z_reports_print_on_the_lane_printer(store: dict) -> None:
+    printer: PrinterEmulator = store["second"]
+    with closing(staff(store["hub"], "erik")) as cashier:
+        until(lambda: device(cashier, "printer:2")["available"], "the printer")
+        count = len(printer.receipts)
+        cash_sale(cashier, "2")
+        printer.wait_for_receipts(count + 1)
+        cashier.post("/lanes/2/x-report/print").raise_for_status()
+        x = printer.wait_for_receipts(count + 2)[-1]
+        assert "X-dagrapport" in x.text and "Ingen kontrollenhet ansluten" in x.text
+        z = cashier.post("/lanes/2/z-report", params={"print": "true"})
+        assert z.status_code == 201, z.text
+        printed = printer.wait_for_receipts(count + 3)[-1]
+        sold = z.json()["figures"]["sales_total"]
+        assert sold > 0
+        total = f"{sold // 100},{sold % 100:02d}"
+        assert f"Z-dagrapport nr {z.json()['z_no']}" in printed.text and total in printed.text
+        assert max(len(line) for line in printed.text.splitlines()) <= 48
 
 
 def test_serial_scanner_fills_the_cart_and_the_pole_display_follows(store: dict) -> None:
