@@ -29,6 +29,7 @@ from hub.api.routes import (
     receipts,
     reports,
     sales,
+    settlements,
     shifts,
     sync,
 )
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ready = False
     errors.install(app)
     for module in (auth, catalog, lanes, payments, qr, shifts, sales, sync, assist, admin,
-                   devices, mail, reports):
+                   devices, mail, reports, settlements):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(qr.pages)

@@ -25,6 +25,7 @@ EVENT_TYPES = (
     "cash.moved",  # payload: float / pay-in / pay-out / no-sale
     "shift.closed",  # payload: the ShiftPublic with expected, counted, over/short
     "pickup.handed_over",  # payload: {order_id, sale_id}: the reservation is consumed
+    "card.settled",  # payload: a card terminal's end of day reconciled against the hub
 )
 
 

@@ -8,14 +8,15 @@ from hub.models.qr import QrAttempt, WebhookReceipt
 from hub.models.records import AuditEntry, JournalEntry, OutboxEvent, StockMovement
 from hub.models.refund import Refund, RefundLine, RefundTender
 from hub.models.sale import Sale, SaleLine, Tender
+from hub.models.settlement import CardSettlement
 from hub.models.shift import CashMovement, Shift
 from hub.models.sync import PickupOrder, SyncRejection, SyncState
 from hub.models.user import AuthToken, Device, PairingCode, PinFailure, User
 
 __all__ = [
-    "AuditEntry", "AuthToken", "CashMovement", "DayReport", "Device", "JournalEntry", "Lane",
-    "OutboxEvent", "PairingCode", "PaymentAttempt", "PickupOrder", "PinFailure", "Product",
-    "QrAttempt", "ReceiptDelivery", "Refund", "RefundLine", "RefundTender", "RegisterEvent",
-    "Sale", "SaleLine", "Shift", "StockMovement", "SyncRejection", "SyncState", "Tender", "User",
-    "WebhookReceipt",
+    "AuditEntry", "AuthToken", "CardSettlement", "CashMovement", "DayReport", "Device",
+    "JournalEntry", "Lane", "OutboxEvent", "PairingCode", "PaymentAttempt", "PickupOrder",
+    "PinFailure", "Product", "QrAttempt", "ReceiptDelivery", "Refund", "RefundLine",
+    "RefundTender", "RegisterEvent", "Sale", "SaleLine", "Shift", "StockMovement",
+    "SyncRejection", "SyncState", "Tender", "User", "WebhookReceipt",
 ]

@@ -317,6 +317,7 @@ HANDLERS: dict[str, Callable[[Batch, OutboxEvent], None]] = {
     "sale.completed": _sale_completed,
     "refund.completed": _refund_completed,
     "cash.moved": _kept,
+    "card.settled": _kept,
     "shift.closed": _kept,
     "pickup.handed_over": _pickup_handed_over,
 }
