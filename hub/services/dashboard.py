@@ -15,7 +15,7 @@ from hub.models.base import utcnow
 from hub.models.payment import PaymentPublic
 from hub.money import format_amount
 from hub.services import analytics, day_report, payment
-from hub.services.analytics import Bucket, SalesReport, Summary
+from hub.services.analytics import Bucket, Summary
 from hub.services.errors import NotFound
 from sync import charts
 
@@ -227,31 +227,32 @@ def _hours(buckets: list[Bucket]) -> list[Bucket]:
     return [b for b in buckets if first <= int(b.key) <= last]
 
 
-def chart_svg(report: SalesReport, name: str) -> str:
-    """One of the dashboard's charts of a report, as a standalone SVG document."""
+def chart_svg(session: Session, span: analytics.Period, currency: str, name: str) -> str:
+    """One of the dashboard's charts of a period as a standalone SVG document (only the
+    breakdown that chart needs is summed)."""
     def money(value: int) -> str:
-        return kr(value, report.currency)
+        return kr(value, currency)
 
-    days = (f"{report.first_day}" if report.first_day == report.last_day
-            else f"{report.first_day} – {report.last_day}")
+    days = (f"{span.first_day}" if span.first_day == span.last_day
+            else f"{span.first_day} – {span.last_day}")
     if name == "hour":
-        points = [(b.label, b.amount) for b in _hours(report.hours)]
+        points = [(b.label, b.amount) for b in _hours(analytics.sales_by_hour(session, span))]
         return charts.column_chart(points, title=f"Försäljning per timme, {days}",
                                    format_value=money)
     if name == "channel":
-        points = [(b.label, b.amount) for b in report.channels]
+        points = [(b.label, b.amount) for b in analytics.sales_by_channel(session, span)]
         return charts.share_chart(points, title=f"Försäljning per kanal, {days}",
                                   format_value=money)
     if name == "products":
-        points = [(b.label, b.amount) for b in report.products]
+        points = [(b.label, b.amount) for b in analytics.sales_by_product(session, span)]
         return charts.bar_chart(points, title=f"Topp {len(points)} varor, {days}",
                                 format_value=money)
     if name == "categories":
-        points = [(b.label, b.amount) for b in report.categories]
+        points = [(b.label, b.amount) for b in analytics.sales_by_category(session, span)]
         return charts.bar_chart(points, title=f"Försäljning per varugrupp, {days}",
                                 format_value=money)
     if name == "cashiers":
-        points = [(c.name, c.amount) for c in report.cashiers]
+        points = [(c.name, c.amount) for c in analytics.cashier_figures(session, span)]
         return charts.bar_chart(points, title=f"Försäljning per kassör, {days}",
                                 format_value=money)
     raise NotFound(f"There is no chart '{name[:40]}'; the charts are {', '.join(CHARTS)}.")

@@ -62,7 +62,10 @@ def chart(name: Annotated[str, Path(max_length=40)], db: DbDep, shop: ShopDep, _
     if name not in dashboard.CHARTS:
         raise NotFound(f"There is no chart '{name}'; the charts are "
                        f"{', '.join(dashboard.CHARTS)}.")
-    svg = dashboard.chart_svg(_report(db, shop, first, last), name)
+    settings = shop.settings
+    span = analytics.period(settings.timezone, first, last)
+    with db.read() as s:
+        svg = dashboard.chart_svg(s, span, settings.currency, name)
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
