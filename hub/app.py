@@ -24,6 +24,7 @@ from hub.api.routes import (
     display,
     lanes,
     mail,
+    manager,
     payments,
     qr,
     receipts,
@@ -98,12 +99,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ready = False
     errors.install(app)
     for module in (auth, catalog, lanes, payments, qr, shifts, sales, sync, assist, admin,
-                   devices, mail, reports, settlements):
+                   devices, mail, reports, settlements, manager):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(qr.pages)
     app.include_router(receipts.pages)
     app.include_router(display.pages)
+    app.include_router(manager.pages)
     app.mount("/kiosk", StaticFiles(directory=KIOSK_STATIC, html=True), name="kiosk")
 
     @app.get("/healthz", tags=["health"])

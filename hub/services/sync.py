@@ -220,7 +220,8 @@ def hand_over(session: Session, shop: Shop, order_id: str, lane_id: str,
             raise Conflict(f"Order {order.order_no} has {item['name']}, which this store does "
                            "not know yet: sync the catalog first.")
         line = SaleLine(sale_id=sale.id, product_id=product.id or 0, name=item["name"],
-                        sku=product.sku, gtin=product.gtin, quantity=item["quantity"],
+                        sku=product.sku, gtin=product.gtin, category=product.category,
+                        service=product.service, quantity=item["quantity"],
                         unit_price=item["unit_price"], vat_rate_bp=product.vat_rate_bp)
         session.add(line)
         lines.append(line)

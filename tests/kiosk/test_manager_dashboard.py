@@ -58,7 +58,8 @@ def hub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = open(data.parent / "hub.log", "ab")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.manager_app", "--port", str(port), "--data-dir", str(data)],
+        [sys.executable, "-m", "hub", "hub", "serve", "--port", str(port), "--data-dir",
+         str(data), "--demo-data"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
     url = f"http://127.0.0.1:{port}"
