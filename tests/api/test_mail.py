@@ -115,7 +115,9 @@ def test_sale_receipt_arrives_by_email_with_the_receipt_and_its_link(
     link = f"{PUBLIC_URL}/receipt/{sale['id']}"
     assert link in body and "elektroniskt kassakvitto" in body
     receipt_text = till.get(f"/sales/{sale['id']}/receipt")
-    assert receipt_text in body  # the very receipt the till prints
+    # The very receipt the till prints, marked as an electronic receipt above the thanks.
+    printed, thanks = receipt_text.rsplit("\n\n", 1)
+    assert f"{printed}\n\n{'Elektroniskt kassakvitto'.center(42).rstrip()}\n\n{thanks}" in body
     assert "Kvitto nr 1-000001" in body and MILK in body and "KOPIA" not in body
     # The link leads to the digital receipt page.
     page = till.client.get(link.removeprefix(PUBLIC_URL))
