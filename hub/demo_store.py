@@ -31,7 +31,10 @@ Kassa demo store — hub on http://127.0.0.1:{port}  (data in {data_dir}/)
   Printer:    lane 1 emulated ESC/POS printer at {printer}; receipts in {data_dir}/printer/
   Scanner:    an emulated serial scanner on kiosk K1 scans milk and coffee {scan}s after start
   E-mail:     receipts e-mailed (POST /api/v1/sales/ID/email) land in {data_dir}/mail/
+  Manager:    http://127.0.0.1:{port}/manager  (maria/1234: today's sales, charts, X/Z, SIE)
+  Control unit: simulated CU-DEMO-0001; pull its cable: touch {data_dir}/control-unit-off
   Central:    http://127.0.0.1:{central} (head office; admin token {admin})
+              dashboard: http://127.0.0.1:{central}/dashboard (log in with the admin token)
               online shop: curl http://127.0.0.1:{central}/shop/v1/products/SKU00001
   Sync:       .venv/bin/kassa sync status --data-dir {data_dir}
   Try it:     scripts/demo_sale.sh {port}   (open a shift, sell, pay cash and card, receipts)
@@ -74,11 +77,12 @@ def run_demo(port: int, data_dir: Path, *, terminal: bool,
     scanner = ScannerEmulator(["7310005000015", "7310005000558"], delay=2.0)
     scanners = {"K1": f"serial:{scanner.start()}"}
     scanner.replay(start_after=SCANNER_START_SECONDS)
+    fiscal = f"simulator:CU-DEMO-0001?offline_file={data_dir / 'control-unit-off'}"
     hub_env = {"KASSA_CARD_READERS": json.dumps(readers), "KASSA_HUB_ID": "demo-store",
                "KASSA_CENTRAL_URL": f"http://127.0.0.1:{central_port}",
                "KASSA_CENTRAL_TOKEN": token, "KASSA_PRINTERS": json.dumps(printers),
                "KASSA_POLE_DISPLAYS": json.dumps(poles), "KASSA_SMTP_URL": mail.smtp_url,
-               "KASSA_SCANNERS": json.dumps(scanners)}
+               "KASSA_SCANNERS": json.dumps(scanners), "KASSA_FISCAL_DEVICE": fiscal}
     guide = DEMO_GUIDE.format(port=port, data_dir=data_dir, zvt=zvt.url, concert=concert_path,
                               central=central_port, admin=admin, printer=printer.url,
                               scan=SCANNER_START_SECONDS)
@@ -90,7 +94,7 @@ def run_demo(port: int, data_dir: Path, *, terminal: bool,
             serve(Settings(data_dir=data_dir, demo_data=True, card_readers=readers,  # type: ignore[call-arg]
                            hub_id="demo-store", central_token=token, printers=printers,
                            pole_displays=poles, smtp_url=mail.smtp_url, scanners=scanners,
-                           central_url=f"http://127.0.0.1:{central_port}"))
+                           fiscal_device=fiscal, central_url=f"http://127.0.0.1:{central_port}"))
     finally:
         for device in (zvt, concert, printer, pole, mail, scanner):
             device.stop()

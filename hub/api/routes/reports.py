@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
@@ -152,24 +152,29 @@ def x_report(lane_id: LaneId, db: DbDep, shop: ShopDep, actor: Closer,
 
 
 @router.post("/lanes/{lane_id}/x-report/print", status_code=202)
-def print_x_report(lane_id: LaneId, db: DbDep, shop: ShopDep, actor: Closer) -> DayReportFigures:
+def print_x_report(lane_id: LaneId, request: Request, db: DbDep, shop: ShopDep,
+                   actor: Closer) -> DayReportFigures:
     """Print an X report on the lane's printer."""
     with db.write() as s:
         figures = day_report.x_report(s, shop, lane_id, actor)
         _queue_report(s, shop, lane_id, figures)
+    request.app.state.devices.kick(lane_id)
     return figures
 
 
 @router.post("/lanes/{lane_id}/z-report", status_code=201)
-def close_day(lane_id: LaneId, db: DbDep, shop: ShopDep, actor: Closer,
+def close_day(lane_id: LaneId, request: Request, db: DbDep, shop: ShopDep, actor: Closer,
               print_it: Annotated[bool, Query(alias="print")] = False) -> ZReportPublic:
     """Close the register's day: the next Z report, final and journaled (print=true prints it)."""
     with db.write() as s:
         report = day_report.close_day(s, shop, lane_id, actor)
         if print_it:
             _queue_report(s, shop, lane_id, day_report.figures_of(report))
-        return ZReportPublic.model_validate(
+        closed = ZReportPublic.model_validate(
             {**_summary(report), "figures": day_report.figures_of(report)})
+    if print_it:
+        request.app.state.devices.kick(lane_id)
+    return closed
 
 
 @router.get("/z-reports")
@@ -192,14 +197,16 @@ def get_z_report(report_id: ReportId, db: DbDep, shop: ShopDep, _: Closer,
 
 
 @router.post("/z-reports/{report_id}/print", status_code=202)
-def print_z_report(report_id: ReportId, body: PrintOn, db: DbDep, shop: ShopDep,
-                   _: Closer) -> ZReportSummary:
+def print_z_report(report_id: ReportId, body: PrintOn, request: Request, db: DbDep,
+                   shop: ShopDep, _: Closer) -> ZReportSummary:
     """Print a Z report again (a reprint of a closed day shows the same figures)."""
     with db.write() as s:
         get_lane(s, body.lane_id)
         report = day_report.z_report(s, report_id)
         _queue_report(s, shop, body.lane_id, day_report.figures_of(report))
-        return ZReportSummary.model_validate(_summary(report))
+        summary = ZReportSummary.model_validate(_summary(report))
+    request.app.state.devices.kick(body.lane_id)
+    return summary
 
 
 def _queue_report(session: day_report.Session, shop: Shop, lane_id: str,
