@@ -1,20 +1,45 @@
-"""`python -m bench [--quick]`: run every benchmark; one JSON line per figure."""
+"""`python -m bench [--quick] [--only NAME ...] [--soak MINUTES]`: run every benchmark; one JSON
+line per figure.
+
+Every module in bench/ with a `run(quick: bool)` function is a benchmark; they run in name
+order. `--soak MINUTES` runs the soak (bench/soak.py) instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
 
-from bench import card_overhead, day_close, sync_catchup
+HELPERS = {"data"}  # modules that are not benchmarks
+
+
+def benchmarks() -> list[str]:
+    """The benchmark modules, by name."""
+    names = [m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])]
+    return sorted(n for n in names if n not in HELPERS and not n.startswith("_")
+                  and hasattr(importlib.import_module(f"bench.{n}"), "run"))
 
 
 def main() -> None:
     """Run the benchmarks and print their figures."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="few repetitions (CI smoke run)")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small data, few repetitions (CI)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benchmarks")
+    parser.add_argument("--soak", type=float, metavar="MINUTES",
+                        help="run the soak test for this long instead of the benchmarks")
     args = parser.parse_args()
-    card_overhead.run(quick=args.quick)
-    sync_catchup.run(quick=args.quick)
-    day_close.run(quick=args.quick)
+    if args.soak is not None:
+        soak = importlib.import_module("bench.soak")
+        sys.exit(soak.soak(args.soak))
+    names = benchmarks()
+    for name in args.only or names:
+        if name not in names:
+            parser.error(f"no benchmark called {name!r}; there are: {', '.join(names)}")
+        importlib.import_module(f"bench.{name}").run(quick=args.quick)
 
 
 main()
