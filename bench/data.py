@@ -69,7 +69,8 @@ def trading_day(db: Database, *, sales: int = 5000, lines_per_sale: int = 10,
                 day: datetime | None = None) -> DayFacts:
     """Write one trading day of completed sales into the hub database."""
     rng = random.Random(seed)
-    opening = (day or datetime.now(UTC)).replace(hour=7, minute=0, second=0, microsecond=0)
+    # The day ran 13 hours and ended an hour ago (so every report taken now covers all of it).
+    opening = (day or datetime.now(UTC) - timedelta(hours=14)).replace(second=0, microsecond=0)
     with db.write() as s:
         products = [p for p in s.exec(select(Product).where(Product.unit == "each"))]
         cashiers = [u.id for u in s.exec(select(User)) if u.role == "cashier"]
@@ -87,7 +88,7 @@ def trading_day(db: Database, *, sales: int = 5000, lines_per_sale: int = 10,
         tender_rows: list[dict[str, Any]] = []
         event_rows: list[dict[str, Any]] = []
         receipt_no = dict.fromkeys(lanes, 0)
-        step = timedelta(seconds=13 * 3600 / max(sales, 1))  # 07:00 to 20:00
+        step = timedelta(seconds=13 * 3600 / max(sales, 1))
         total_sum = line_count = 0
         sold: list[tuple[str, str, list[dict[str, Any]], str]] = []
         for n in range(sales):

@@ -85,6 +85,7 @@ def run(quick: bool = False) -> None:
             x_times.append(_ms(start))
         db.dispose()
         x_ms = statistics.median(x_times)
+        assert x.receipts == facts.sales, "the generated day must lie before now"
         _figure("day_x_report_ms", x_ms, "ms", limit=round(raw, 3), ratio=round(x_ms / raw, 3),
                 sales=x.receipts, lines=facts.lines)
 
