@@ -252,6 +252,47 @@ class HubClient:
         return await self.post(  # type: ignore[no-any-return]
             f"{self.lane_path}/shift/close", {"denominations": denominations})
 
+    # Day reports (X and Z), training mode, price look-ups
+
+    async def x_report_text(self) -> str:
+        """The lane's X day report as 42-column text (closes nothing)."""
+        return await self.get_text(f"{self.lane_path}/x-report", format="text")
+
+    async def print_x_report(self) -> None:
+        """Print an X day report on the lane's printer (409: the lane has none)."""
+        await self.post(f"{self.lane_path}/x-report/print")
+
+    async def close_day(self) -> Json:
+        """Take the Z day report: close the register's day for good; returns the report."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/z-report?print=false")
+
+    async def z_reports(self) -> list[Json]:
+        """The lane's earlier Z day reports, newest first."""
+        return await self.get("/z-reports", lane_id=self.lane)  # type: ignore[no-any-return]
+
+    async def z_report_text(self, report_id: int) -> str:
+        """One Z day report as 42-column text, exactly as the day was closed."""
+        return await self.get_text(f"/z-reports/{report_id}", format="text")
+
+    async def print_z_report(self, report_id: int) -> None:
+        """Print a Z day report (again) on this lane's printer."""
+        await self.post(f"/z-reports/{report_id}/print", {"lane_id": self.lane})
+
+    async def training(self) -> bool:
+        """Whether the lane is in training mode (övningsläge)."""
+        return bool((await self.get(f"{self.lane_path}/training"))["training"])
+
+    async def set_training(self, on: bool, approval: Json | None = None) -> bool:
+        """Switch training mode on or off (a manager approves); returns the new state."""
+        state = await self.post(f"{self.lane_path}/training", {"on": on, "approval": approval})
+        return bool(state["training"])
+
+    async def price_lookup(self, code: str) -> Json:
+        """The price of a barcode or article number, selling nothing."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/price-lookup", {"code": code})
+
     @property
     def ws_url(self) -> str:
         """The websocket address (without the token)."""

@@ -17,12 +17,14 @@ from terminal_client.hub_client import CartTracker, HubClient, HubError
 from terminal_client.money import format_money, parse_amount
 from terminal_client.screens.approval import with_approval
 from terminal_client.screens.cart_edit import LineDialog, SearchDialog, cart_discount_dialog
+from terminal_client.screens.day_reports import DayReportsScreen
 from terminal_client.screens.dialogs import CardDialog, CashDialog
 from terminal_client.screens.external import ExternalCardDialog
 from terminal_client.screens.in_doubt import InDoubtScreen
 from terminal_client.screens.lock import LockScreen
 from terminal_client.screens.menus import ConfirmDialog, MenuScreen, TextScreen, help_screen
 from terminal_client.screens.pickups import PickupsScreen
+from terminal_client.screens.price_check import PriceCheckDialog
 from terminal_client.screens.qr import QrDialog
 from terminal_client.screens.refund import RefundScreen
 from terminal_client.screens.shift import ShiftScreen
@@ -44,6 +46,7 @@ class LaneScreen(Screen[None]):
         Binding("f8", "pay_external", "Extern"),
         Binding("f9", "refund", "Retur"),
         Binding("f10", "menu", "Meny"),
+        Binding("f12", "price_check", "Prisfråga", show=False),  # in the help and the menu
         Binding("ctrl+l", "lock", "Lås", show=False),
         Binding("up", "cursor(-1)", "Rad upp", show=False),
         Binding("down", "cursor(1)", "Rad ner", show=False),
@@ -74,12 +77,14 @@ class LaneScreen(Screen[None]):
         self.shift_open = False
         self.shift: dict[str, Any] | None = None
         self.last_sale_id: str | None = None
+        self.training = False  # training mode (övningsläge): nothing sold here is real
         # Cart changes go to the hub one at a time, in the order they were scanned.
         self._cart_lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         """Status, scan field, cart, totals, message line, function keys."""
         yield StatusBar(id="status")
+        yield Static("ÖVNINGSLÄGE - övningsköp, inget säljs på riktigt", id="training")
         yield Input(placeholder="Skanna eller skriv streckkod + Enter", id="scan",
                     restrict=r"[0-9,.]*")
         yield CartTable(id="cart")
@@ -116,6 +121,7 @@ class LaneScreen(Screen[None]):
             shift = await self.hub.current_shift()
             self._show_shift(shift)
             self.show_cart(await self.hub.cart())
+            self.show_training(await self.hub.training())
             readers = await self.hub.get("/devices/card-readers")
             self._show_reader(next((r for r in readers if r["lane_id"] == self.hub.lane), None))
             self.query_one(StatusBar).sync = sync_text(await self.hub.get("/sync/status"))
@@ -152,6 +158,13 @@ class LaneScreen(Screen[None]):
         self.cart = cart
         self.query_one(CartTable).show(cart)
         self.query_one(Totals).show(cart)
+        if "training" in cart:
+            self.show_training(bool(cart["training"]))
+
+    def show_training(self, on: bool) -> None:
+        """Mark the lane unmissably while it is in training mode."""
+        self.training = on
+        self.query_one("#training", Static).set_class(on, "-on")
 
     async def _on_hub_event(self, event: dict[str, Any]) -> None:
         self.post_message(self.HubEvent(event))
@@ -245,13 +258,19 @@ class LaneScreen(Screen[None]):
 
     def action_menu(self) -> None:
         """F10: the less common actions."""
-        self.app.push_screen(MenuScreen(), self._menu_chosen)
+        self.app.push_screen(MenuScreen(self.training), self._menu_chosen)
+
+    def action_price_check(self) -> None:
+        """F12: the price of a product, selling nothing."""
+        self.app.push_screen(PriceCheckDialog(self.hub))
 
     def _menu_chosen(self, choice: str | None) -> None:
         if choice is None:
             return
         screens = {"pickups": lambda: PickupsScreen(self.hub),
-                   "in_doubt": lambda: InDoubtScreen(self.hub)}
+                   "in_doubt": lambda: InDoubtScreen(self.hub),
+                   "price_check": lambda: PriceCheckDialog(self.hub),
+                   "day_reports": lambda: DayReportsScreen(self.hub)}
         if choice in screens:
             self.app.push_screen(screens[choice]())
         elif choice == "lock":
@@ -279,11 +298,23 @@ class LaneScreen(Screen[None]):
                     self._changed(await with_approval(self.app, hub.cancel_cart))
             elif choice == "reprint":
                 await self._reprint()
+            elif choice == "training":
+                await self._switch_training(not self.training)
             elif choice == "sync_now":
                 self.query_one(StatusBar).sync = sync_text(await hub.post("/sync/now"))
                 self.say("Synkar med huvudkontoret …")
         except HubError as exc:
             self.say(f"! {exc.message}")
+
+    async def _switch_training(self, on: bool) -> None:
+        """Training mode on or off, as a manager approves."""
+        state = await with_approval(self.app, lambda approval: self.hub.set_training(on, approval))
+        if state is None:
+            self.say("! Övningsläget är oförändrat: ingen chef godkände.")
+            return
+        self.show_training(state)
+        self.say("Övningsläge PÅ: köpen är övning och räknas inte som försäljning." if state
+                 else "Övningsläge AV: kassan säljer på riktigt igen.")
 
     async def _reprint(self) -> None:
         if self.last_sale_id is None:
@@ -343,6 +374,7 @@ class LaneScreen(Screen[None]):
         self.show_cart(sale)
         if sale.get("status") == "completed":
             change = f"växel {format_money(sale['change'])} kr. " if sale.get("change") else ""
+            how = f"{how} (ÖVNINGSKÖP)" if sale.get("training") else how
             self.say(f"Kvitto {sale['lane_id']}-{sale['receipt_no']:06d}: betalt med {how}, "
                      f"{change}Nästa kund.")
             self.last_sale_id = str(sale["id"])

@@ -15,6 +15,9 @@ MENU = [
     ("cart_amount", "Rabatt på hela köpet, kronor"),
     ("cancel_cart", "Avbryt köpet"),
     ("reprint", "Kvittokopia av senaste köpet"),
+    ("price_check", "Prisfråga (F12)"),
+    ("day_reports", "Dagrapporter: X, Z (stäng dagen), tidigare Z"),
+    ("training", "Övningsläge på/av (chef godkänner)"),
     ("pickups", "Webbordrar att hämta"),
     ("in_doubt", "Osäkra kortbetalningar"),
     ("sync_now", "Synka med huvudkontoret nu"),
@@ -26,13 +29,13 @@ MENU = [
 HELP = """\
 Skanna eller skriv streckkod + Enter (fältet har alltid fokus)
 Pil upp/ner  välj rad i kvittot      F4  ändra vald rad
-F1  den här hjälpen                  F2  skift: öppna, in/uttag, X, stäng
+F1  den här hjälpen                  F2  skift; D: dagrapporter X/Z
 F3  sök vara (även vägda varor)      F5  kontant
 F6  kort på kassans terminal         F7  QR: kunden betalar med mobilen
 F8  kort på fristående terminal      F9  retur
-F10 meny: rabatt på köpet, avbryt köp, kvittokopia, webbordrar,
-    osäkra kortbetalningar, synk, lås, byt kassör, logga ut
-Ctrl+L lås   Ctrl+Q avsluta
+F10 meny: rabatt, avbryt köp, kvittokopia, prisfråga, dagrapporter,
+    övningsläge, webbordrar, osäkra kort, synk, byt kassör, logga ut
+F12 prisfråga (inget säljs)   Ctrl+L lås   Ctrl+Q avsluta
 
 Delbetalning: skriv beloppet först, t.ex. 200 och sedan F6 eller F8.
 Belopp skrivs i kronor: 50, 12,50. Procent: 10 eller 12,5."""
@@ -43,11 +46,18 @@ class MenuScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Tillbaka"), Binding("f10", "cancel", "Tillbaka")]
 
+    def __init__(self, training: bool = False) -> None:
+        super().__init__()
+        self.training = training  # the training item says what choosing it will do
+
     def compose(self) -> ComposeResult:
         """The actions."""
+        training = ("Övningsläge AV (chef godkänner)" if self.training
+                    else "Övningsläge PÅ (chef godkänner)")
         with Vertical(classes="dialog"):
             yield Label("MENY", classes="dialog-title")
-            yield OptionList(*[Option(text, id=key) for key, text in MENU], id="menu")
+            yield OptionList(*[Option(training if key == "training" else text, id=key)
+                               for key, text in MENU], id="menu")
             yield Static("Enter: välj   Esc: tillbaka", classes="hint")
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from terminal_client.hub_client import HubClient, HubError
 from terminal_client.money import format_money, format_rate, parse_amount
 from terminal_client.screens.approval import with_approval
+from terminal_client.screens.day_reports import DayReportsScreen
 from terminal_client.screens.dialogs import AMOUNT_HINT
 
 Json = dict[str, Any]
@@ -466,6 +467,7 @@ MENU_OPEN = [("i", "I  Insättning"), ("u", "U  Uttag"), ("l", "L  Öppna lådan
              ("s", "S  Stäng skiftet (räkna kassan)")]
 MENU_CLOSED = [("o", "O  Öppna skift (räkna in växelkassan)")]
 MENU_AFTER_CLOSE = [*MENU_CLOSED, ("z", "Z  Visa Z-rapporten igen")]
+DAY_REPORTS = ("d", "D  Dagrapporter: X, Z (stäng dagen), tidigare Z")
 
 
 class ShiftScreen(ModalScreen[None]):
@@ -483,7 +485,7 @@ class ShiftScreen(ModalScreen[None]):
     ShiftScreen #shift-message { height: auto; margin-top: 1; }
     """
     BINDINGS = [Binding("escape", "leave", "Tillbaka"),
-                *(Binding(key, f"choose('{key}')", show=False) for key in "iulxsoz")]
+                *(Binding(key, f"choose('{key}')", show=False) for key in "iulxsozd")]
 
     def __init__(self, hub: HubClient, shift: Json | None) -> None:
         super().__init__()
@@ -537,8 +539,8 @@ class ShiftScreen(ModalScreen[None]):
 
     def _menu(self) -> list[tuple[str, str]]:
         if self.is_open:
-            return MENU_OPEN
-        return MENU_AFTER_CLOSE if self.just_closed else MENU_CLOSED
+            return [*MENU_OPEN, DAY_REPORTS]
+        return [*(MENU_AFTER_CLOSE if self.just_closed else MENU_CLOSED), DAY_REPORTS]
 
     def _summary(self) -> str:
         shift = self.shift
@@ -598,6 +600,8 @@ class ShiftScreen(ModalScreen[None]):
         elif key == "s":
             self.app.push_screen(CountDialog("STÄNG SKIFTET: RÄKNA KASSAN", "Stäng skiftet",
                                              self._close), self._shift_closed)
+        elif key == "d":
+            self.app.push_screen(DayReportsScreen(self.hub))
         elif key == "z" and self.shift:
             self.run_worker(self._report(f"/shifts/{self.shift['id']}/report"), group="report")
 

@@ -11,8 +11,9 @@ from textual.pilot import Pilot
 
 from terminal_client.app import KassaTerminal
 from terminal_client.screens.approval import ApprovalDialog
+from terminal_client.screens.day_reports import CloseDayDialog
 from terminal_client.screens.lane import LaneScreen
-from terminal_client.screens.menus import MenuScreen, TextScreen
+from terminal_client.screens.menus import MENU, MenuScreen, TextScreen
 from tests.conftest import HubProcess
 from tests.tui.conftest import MILK, api, log_in, open_shift, type_text, wait_for
 
@@ -90,6 +91,25 @@ def test_manager_approval(hub: HubProcess, snap_compare: Any) -> None:
         await type_text(pilot, "50")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ApprovalDialog),
                        "the approval")
+        await pilot.pause(0.2)
+
+    assert snap_compare(KassaTerminal(hub.url, "3"), run_before=run_before)
+
+
+def test_close_day_question(hub: HubProcess, snap_compare: Any) -> None:
+    """The Z report's confirmation (the report itself carries the clock, so it is not kept)."""
+    fresh_lane(hub, "3")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await ring_up(pilot)
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MenuScreen), "the menu")
+        await pilot.press(*["down"] * [key for key, _ in MENU].index("day_reports"), "enter")
+        await pilot.pause(0.2)
+        await pilot.press("z")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CloseDayDialog),
+                       "the question")
+        await pilot.press("enter")  # a stray Enter: asked again, in words
         await pilot.pause(0.2)
 
     assert snap_compare(KassaTerminal(hub.url, "3"), run_before=run_before)
