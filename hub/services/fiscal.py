@@ -130,11 +130,13 @@ def set_training(session: Session, shop: Shop, lane_id: str, actor: Actor, on: b
                                                 Sale.status == "open")).first()
     if open_cart is not None and open_cart.total:
         raise Conflict("Finish or cancel the sale on the lane before switching training mode.")
-    if open_cart is not None:  # an empty cart takes the lane's new mode
-        open_cart.training = on
-        session.add(open_cart)
     approver = approve(session, actor, approval, shop.settings, "training mode")
     lane.training = on
+    lane.cart_version += 1  # every screen on the lane sees the new mode as a cart change
+    if open_cart is not None:  # an empty cart takes the lane's new mode
+        open_cart.training = on
+        open_cart.version = lane.cart_version
+        session.add(open_cart)
     session.add(lane)
     record(session, shop, "training_on" if on else "training_off", lane_id=lane_id,
            actor=actor, approved_by=approver)

@@ -66,7 +66,7 @@ def sale_public(session: Session, sale: Sale) -> SalePublic:
 def empty_cart(lane: Lane, currency: str) -> SalePublic:
     """What a lane with no open sale shows (at the lane's current cart version)."""
     sale = Sale(id="", lane_id=lane.id, currency=currency, version=lane.cart_version,
-                created_at=utcnow())
+                training=lane.training, created_at=utcnow())
     return to_public(sale, [], [])
 
 
