@@ -25,6 +25,7 @@ from hub.api.routes import (
     lanes,
     mail,
     manager,
+    parking,
     payments,
     qr,
     receipts,
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ready = False
     errors.install(app)
     for module in (auth, catalog, lanes, payments, qr, shifts, sales, sync, assist, admin,
-                   devices, mail, reports, settlements, manager):
+                   devices, mail, reports, settlements, manager, parking):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(qr.pages)

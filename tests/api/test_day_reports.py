@@ -269,3 +269,33 @@ def test_a_z_report_comes_as_text_csv_html_pdf_and_sie(fiscal_client: TestClient
     [voucher] = parse_sie(sie.content).vouchers
     assert voucher.balance == 0 and voucher.number == "1"
     cashier.get(url, params={"format": "xml"}, expect=422)
+
+
+def test_a_parked_cart_is_taken_up_on_another_register_and_journaled(cashier: Till) -> None:
+    milk = cashier.product(MILK)["gtin"]
+    for lane in ("1", "2"):
+        cashier.post(f"/lanes/{lane}/shift/open", {"counted": 0}, expect=201)
+    cashier.post("/lanes/1/cart/park", expect=409)  # nothing to park
+    cart = cashier.scan("1", milk, 3)
+    empty = cashier.post("/lanes/1/cart/park")
+    assert empty["lines"] == [] and empty["version"] > cart["version"]
+    [parked] = cashier.get("/parked-carts")
+    assert (parked["id"], parked["total"], parked["items"]) == (cart["id"], 3 * 1695, 3)
+    cashier.scan("2", milk)
+    busy = cashier.post(f"/lanes/2/parked/{cart['id']}/resume", expect=409)
+    assert "cart already" in busy["message"]
+    cashier.post("/lanes/2/cart/cancel", {})
+    cashier.post("/lanes/3/shift/open", {"counted": 0}, expect=201)
+    resumed = cashier.post(f"/lanes/3/parked/{cart['id']}/resume")
+    assert resumed["id"] == cart["id"] and resumed["lane_id"] == "3" and resumed["total"] == 5085
+    assert cashier.get("/parked-carts") == []
+    cashier.post(f"/lanes/3/parked/{cart['id']}/resume", expect=404)
+    sale = cashier.pay_cash("3", 5100)
+    assert sale["status"] == "completed" and sale["receipt_no"] == 1
+    manager = login(cashier.client, "maria")
+    assert manager.get("/journal/verify")["ok"]
+    from hub.models import JournalEntry
+
+    with cashier.client.app.state.db.read() as s:
+        kinds = [e.kind for e in s.exec(select(JournalEntry).order_by(JournalEntry.seq))]
+    assert kinds == ["parked", "abandoned", "resumed", "sale"]
