@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, case, cast, exists
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, func, select
 
 from hub.models import CashMovement, Lane, Refund, Sale, SaleLine, Tender, User
@@ -236,12 +237,7 @@ def _completed(p: Period) -> tuple[Any, ...]:
             col(Sale.completed_at) >= p.start, col(Sale.completed_at) < p.end)
 
 
-def _sold_lines(p: Period) -> tuple[Any, ...]:
-    return (*_completed(p), col(SaleLine.voided).is_(False))
-
-
 _UNITS = case((col(SaleLine.weight_g).is_not(None), 1), else_=SaleLine.quantity)
-_REDUCTION = SaleLine.line_discount + SaleLine.cart_discount_share
 
 
 def _ca(row: Any) -> CountAmount:
@@ -280,27 +276,81 @@ def sales_by_channel(session: Session, p: Period) -> list[Bucket]:
                    amount=found.get(name, (0, 0))[1]) for name in CHANNELS]
 
 
+@dataclass(frozen=True)
+class LineSums:
+    """The period's sold lines summed per member of staff, product and product group: the one
+    pass over the lines that every line-based figure is made from."""
+
+    cashier_id: int | None
+    product_id: int
+    name: str
+    category: str
+    voided: int  # lines taken off completed sales
+    units: int  # a weighed line counts once
+    amount: int
+    discounted: int  # lines with a discount
+    discount: int
+    overridden: int  # lines sold at an overridden price
+    below_list: int  # what the overrides took off the list price
+
+
+def line_sums(session: Session, p: Period) -> list[LineSums]:
+    """One GROUP BY over the period's lines (by cashier, product and group)."""
+    live = col(SaleLine.voided).is_(False)
+    reduction = col(SaleLine.line_discount) + col(SaleLine.cart_discount_share)
+    lowered = col(SaleLine.list_price) - col(SaleLine.unit_price)
+    below = (lowered * func.coalesce(SaleLine.weight_g, SaleLine.quantity * 1000) * 2
+             + 1000) // 2000  # half up, whole öre
+    columns: list[Any] = [
+        Sale.cashier_id, SaleLine.product_id, func.max(SaleLine.name), SaleLine.category,
+        func.sum(case((live, 0), else_=1)),
+        func.sum(case((live, _UNITS), else_=0)),
+        func.sum(case((live, SaleLine.net), else_=0)),
+        func.sum(case((live & (reduction > 0), 1), else_=0)),
+        func.sum(case((live, reduction), else_=0)),
+        func.sum(case((live & col(SaleLine.price_overridden).is_(True), 1), else_=0)),
+        func.sum(case((live & (lowered > 0), below), else_=0)),
+    ]
+    rows = session.execute(
+        sa_select(*columns).join(Sale, col(Sale.id) == SaleLine.sale_id).where(*_completed(p))
+        .group_by(col(Sale.cashier_id), col(SaleLine.product_id), col(SaleLine.category))).all()
+    return [LineSums(uid, int(pid), name or "", category or "",
+                     *(int(v or 0) for v in values))
+            for uid, pid, name, category, *values in rows]
+
+
+def _top_products(sums: list[LineSums], top: int) -> list[Bucket]:
+    totals: dict[int, list[Any]] = {}
+    for row in sums:
+        entry = totals.setdefault(row.product_id, [row.name, 0, 0])
+        entry[1] += row.units
+        entry[2] += row.amount
+    best = sorted(((pid, *v) for pid, v in totals.items() if v[1] or v[2]),
+                  key=lambda r: (-r[3], r[0]))[:top]
+    return [Bucket(key=str(pid), label=name, count=n, amount=total)
+            for pid, name, n, total in best]
+
+
+def _categories(sums: list[LineSums]) -> list[Bucket]:
+    totals: dict[str, list[int]] = {}
+    for row in sums:
+        entry = totals.setdefault(row.category, [0, 0])
+        entry[0] += row.units
+        entry[1] += row.amount
+    ordered = sorted(((c, n, a) for c, (n, a) in totals.items() if n or a),
+                     key=lambda r: (-r[2], r[0]))
+    return [Bucket(key=name, label=name or OTHER_CATEGORY, count=n, amount=total)
+            for name, n, total in ordered]
+
+
 def sales_by_product(session: Session, p: Period, top: int = 10) -> list[Bucket]:
     """The best-selling products by amount (count: units; a weighed line counts once)."""
-    amount = func.sum(SaleLine.net)
-    rows = session.exec(
-        select(SaleLine.product_id, func.max(SaleLine.name), func.sum(_UNITS), amount)
-        .join(Sale, col(Sale.id) == SaleLine.sale_id).where(*_sold_lines(p))
-        .group_by(col(SaleLine.product_id)).order_by(amount.desc(), col(SaleLine.product_id))
-        .limit(top)).all()
-    return [Bucket(key=str(pid), label=name, count=int(n), amount=int(total or 0))
-            for pid, name, n, total in rows]
+    return _top_products(line_sums(session, p), top)
 
 
 def sales_by_category(session: Session, p: Period) -> list[Bucket]:
     """Sales per main product group, as sold (count: units)."""
-    amount = func.sum(SaleLine.net)
-    rows = session.exec(
-        select(SaleLine.category, func.sum(_UNITS), amount)
-        .join(Sale, col(Sale.id) == SaleLine.sale_id).where(*_sold_lines(p))
-        .group_by(col(SaleLine.category)).order_by(amount.desc(), col(SaleLine.category))).all()
-    return [Bucket(key=name or "", label=name or OTHER_CATEGORY, count=int(n),
-                   amount=int(total or 0)) for name, n, total in rows]
+    return _categories(line_sums(session, p))
 
 
 def sales_by_register(session: Session, p: Period) -> list[RegisterFigures]:
@@ -323,9 +373,10 @@ def _by_user(rows: Sequence[Any]) -> dict[int | None, tuple[int, ...]]:
     return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in rows}
 
 
-def cashier_figures(session: Session, p: Period) -> list[CashierFigures]:
+def cashier_figures(session: Session, p: Period,
+                    sums: list[LineSums] | None = None) -> list[CashierFigures]:
     """Per member of staff (sales without one: self-service): sales, refunds, voids,
-    discounts, price overrides, no-sales and abandoned carts — one GROUP BY each."""
+    discounts, price overrides, no-sales and abandoned carts."""
     sales = _by_user(session.exec(
         select(Sale.cashier_id, func.count(), func.sum(Sale.total)).where(*_completed(p))
         .group_by(col(Sale.cashier_id))).all())
@@ -333,22 +384,14 @@ def cashier_figures(session: Session, p: Period) -> list[CashierFigures]:
         select(Refund.cashier_id, func.count(), func.sum(Refund.total)).where(
             col(Refund.created_at) >= p.start, col(Refund.created_at) < p.end)
         .group_by(col(Refund.cashier_id))).all())
-    live = col(SaleLine.voided).is_(False)
-    below_list = ((col(SaleLine.list_price) - SaleLine.unit_price)
-                  * func.coalesce(SaleLine.weight_g, SaleLine.quantity * 1000) + 500) / 1000
-    of_sales = (col(Sale.id) == SaleLine.sale_id, *_completed(p))
-    lines = _by_user(session.exec(
-        select(Sale.cashier_id,
-               func.sum(case((col(SaleLine.voided).is_(True), 1), else_=0)),
-               func.sum(case((live & (_REDUCTION > 0), 1), else_=0)),
-               func.sum(case((live, _REDUCTION), else_=0)))
-        .where(*of_sales).group_by(col(Sale.cashier_id))).all())
-    overrides = _by_user(session.exec(
-        select(Sale.cashier_id,
-               func.sum(case((live & col(SaleLine.price_overridden).is_(True), 1), else_=0)),
-               func.sum(case((live & (col(SaleLine.list_price) > SaleLine.unit_price),
-                              below_list), else_=0)))
-        .where(*of_sales).group_by(col(Sale.cashier_id))).all())
+    lines: dict[int | None, tuple[int, int, int]] = {}
+    overrides: dict[int | None, tuple[int, int]] = {}
+    for row in sums if sums is not None else line_sums(session, p):
+        voided, discounted, discount = lines.get(row.cashier_id, (0, 0, 0))
+        lines[row.cashier_id] = (voided + row.voided, discounted + row.discounted,
+                                 discount + row.discount)
+        n, below = overrides.get(row.cashier_id, (0, 0))
+        overrides[row.cashier_id] = (n + row.overridden, below + row.below_list)
     no_sales = _by_user(session.exec(
         select(CashMovement.user_id, func.count()).where(
             CashMovement.kind == "no_sale", col(CashMovement.created_at) >= p.start,
@@ -380,13 +423,14 @@ def cashier_figures(session: Session, p: Period) -> list[CashierFigures]:
 
 def sales_report(session: Session, p: Period, currency: str, top: int = 10) -> SalesReport:
     """Every breakdown of the period, and the flags."""
-    cashiers = cashier_figures(session, p)
+    sums = line_sums(session, p)
+    cashiers = cashier_figures(session, p, sums)
     flags = flag_cashiers(cashiers)
     return SalesReport(
         first_day=p.first_day, last_day=p.last_day, timezone=p.timezone, currency=currency,
         summary=summary(session, p, cashiers), hours=sales_by_hour(session, p),
-        channels=sales_by_channel(session, p), products=sales_by_product(session, p, top),
-        categories=sales_by_category(session, p), registers=sales_by_register(session, p),
+        channels=sales_by_channel(session, p), products=_top_products(sums, top),
+        categories=_categories(sums), registers=sales_by_register(session, p),
         cashiers=cashiers, flags=flags)
 
 
