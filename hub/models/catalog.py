@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
 class Product(SQLModel, table=True):
-    """A product the store sells; prices are tax-inclusive minor units."""
+    """A product the store sells; prices are tax-inclusive minor units.
+
+    Names are also indexed for word and prefix search in `product_fts` (FTS5, migration 0011).
+    """
+
+    __table_args__ = (Index("ix_product_category_name", "category", "name"),)
 
     id: int | None = Field(default=None, primary_key=True)
     sku: str = Field(unique=True, max_length=64)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, TextClause
 from sqlmodel import Session, SQLModel, col, or_, select
 
 from hub.models import Product
 from hub.services.errors import Invalid
+from hub.services.search import match_expression, matching_ids, starts_with
 
 
 class ProductPublic(SQLModel):
@@ -27,20 +29,20 @@ class ProductPublic(SQLModel):
 
 def search(session: Session, query: str | None, limit: int = 50,
            category: str | None = None) -> list[Product]:
-    """Products whose name starts with the query or has a word starting with it, or whose code
-    starts with it; optionally only one category."""
+    """Active products, in name order, where every word of the query begins a word of the name,
+    or whose barcode or SKU starts with the query; optionally only one category."""
     query = (query or "").strip()
     if not query and not category:
         raise Invalid("Type part of a product name or code to search, or pick a category.")
     stmt = select(Product).where(Product.active)
     if query:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(or_(
-            col(Product.name).ilike(f"{escaped}%", escape="\\"),
-            col(Product.name).ilike(f"% {escaped}%", escape="\\"),
-            col(Product.gtin).startswith(query),
-            col(Product.sku).startswith(query),
-        ))
+        # Index-backed: the name's words through product_fts, codes as ranges on their indexes.
+        match = match_expression(query)
+        found: list[ColumnElement[bool] | TextClause] = [
+            starts_with(Product.gtin, query), starts_with(Product.sku, query)]
+        if match is not None:
+            found.append(matching_ids("product", match))
+        stmt = stmt.where(or_(*found))
     if category:
         stmt = stmt.where(Product.category == category)
     return list(session.exec(stmt.order_by(col(Product.name)).limit(limit)))
@@ -48,6 +50,13 @@ def search(session: Session, query: str | None, limit: int = 50,
 
 def categories(session: Session) -> list[str]:
     """Every category with an active product, in order."""
-    rows = session.exec(select(Product.category).where(Product.active).distinct()
-                        .order_by(col(Product.category)))
-    return [c for c in rows if c]
+    # A skip scan over ix_product_category_name: one index seek per category, not per product.
+    rows = session.connection().exec_driver_sql(
+        "WITH RECURSIVE c(name) AS ("
+        " SELECT min(category) FROM product"
+        " UNION ALL"
+        " SELECT (SELECT min(category) FROM product WHERE category > c.name) FROM c"
+        " WHERE c.name IS NOT NULL)"
+        " SELECT name FROM c WHERE name IS NOT NULL AND EXISTS"
+        " (SELECT 1 FROM product WHERE category = c.name AND active)")
+    return [c for (c,) in rows if c]
