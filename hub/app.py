@@ -20,6 +20,7 @@ from hub.api.routes import (
     assist,
     auth,
     catalog,
+    customers,
     devices,
     display,
     lanes,
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ready = False
     errors.install(app)
     for module in (auth, catalog, lanes, payments, qr, shifts, sales, sync, assist, admin,
-                   devices, mail, reports, settlements, manager, parking):
+                   devices, mail, reports, settlements, manager, parking, customers):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ws.router)
     app.include_router(qr.pages)

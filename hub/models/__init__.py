@@ -1,6 +1,7 @@
 """The hub's tables, one file per area."""
 
 from hub.models.catalog import Lane, Product
+from hub.models.customer import Customer
 from hub.models.delivery import ReceiptDelivery
 from hub.models.fiscal import DayReport, RegisterEvent
 from hub.models.payment import PaymentAttempt
@@ -14,7 +15,8 @@ from hub.models.sync import PickupOrder, SyncRejection, SyncState
 from hub.models.user import AuthToken, Device, PairingCode, PinFailure, User
 
 __all__ = [
-    "AuditEntry", "AuthToken", "CardSettlement", "CashMovement", "DayReport", "Device",
+    "AuditEntry", "AuthToken", "CardSettlement", "CashMovement", "Customer", "DayReport",
+    "Device",
     "JournalEntry", "Lane", "OutboxEvent", "PairingCode", "PaymentAttempt", "PickupOrder",
     "PinFailure", "Product", "QrAttempt", "ReceiptDelivery", "Refund", "RefundLine",
     "RefundTender", "RegisterEvent", "Sale", "SaleLine", "Shift", "StockMovement",
