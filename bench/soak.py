@@ -1,0 +1,169 @@
+"""The soak: mixed load on a real hub for MINUTES while a chaos loop kills the hub, the card
+terminals and central with SIGKILL; then the guarantees are checked.
+
+    python -m bench --soak 5
+
+Three tills sell at once (lanes 1 and 2 with an emulated ZVT terminal each, on TCP; lane 3
+cash only): cash and card sales, split tenders, refunds (card refunds credited on the
+terminal), cancelled carts and pay-ins. Central runs on a throwaway PostgreSQL and the hub
+syncs to it. At random intervals one process is killed with SIGKILL and started again on the
+same port and data. After the time is up the tills finish their customer, everything is
+started again, sync catches up, and the invariants are printed one JSON line each, then the
+load figures. Exit code 0 only if every invariant holds.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench._soak_checks import Check, check, run_checks, stock_snapshot
+from bench._soak_lane import RETRY_SECONDS, Ledger, Till
+from bench._soak_procs import STORE, Central, Hub, Service, SoakError, Terminal, free_port
+
+TILLS = [("1", "erik", "1111", True), ("2", "sara", "2222", True), ("3", "maria", "1234", False)]
+SYNC_SECONDS = 90.0  # how long sync may take to catch up once traffic stops
+
+
+def _emit(record: dict[str, Any]) -> None:
+    print(json.dumps(record), flush=True)
+
+
+class Chaos:
+    """Kills one process at a time with SIGKILL at random intervals and starts it again."""
+
+    def __init__(self, services: dict[str, Service], seed: int, gap: tuple[float, float]) -> None:
+        self.services, self.gap = services, gap
+        self.rng = random.Random(seed)
+        self.kills: dict[str, int] = {}
+        self.recovery: dict[str, list[float]] = {}
+
+    def run(self, until: float, stop: threading.Event) -> None:
+        """Kill and restart until the time is up or a till gave up."""
+        while not stop.wait(self.rng.uniform(*self.gap)) and time.monotonic() < until:
+            name = self.rng.choice(sorted(self.services))
+            kind = name.split("-")[0]
+            service = self.services[name]
+            service.kill()
+            self.kills[kind] = self.kills.get(kind, 0) + 1
+            time.sleep(self.rng.uniform(0, 1.0))  # down for a moment, as after a real crash
+            self.recovery.setdefault(kind, []).append(service.start())
+
+
+def _products(hub: Hub) -> list[dict[str, Any]]:
+    """Products a till can sell by the piece."""
+    with httpx.Client(base_url=hub.url + "/api/v1", timeout=10) as http:
+        token = http.post("/auth/login", json={"username": "maria", "pin": "1234"}).json()
+        http.headers["Authorization"] = f"Bearer {token['token']}"
+        products = http.get("/products", params={"category": "Skafferi", "limit": 200})
+        products.raise_for_status()
+    return [p for p in products.json() if p["unit"] == "each" and p["price"] > 0
+            and not p.get("age_limit")][:60]
+
+
+def _catch_up(hub: Hub) -> float:
+    """Wait until central has taken every event of the hub; returns the seconds it took."""
+    began = time.monotonic()
+    with httpx.Client(base_url=hub.url + "/api/v1", timeout=10) as http:
+        token = http.post("/auth/login", json={"username": "maria", "pin": "1234"}).json()
+        http.headers["Authorization"] = f"Bearer {token['token']}"
+        while time.monotonic() - began < SYNC_SECONDS:
+            status = http.post("/sync/now").json()  # no waiting out a back-off from the kills
+            if status["waiting"] == 0 and status["acked_seq"] == status["last_seq"]:
+                return time.monotonic() - began
+            time.sleep(0.5)
+    return time.monotonic() - began
+
+
+def _journal(hub: Hub) -> tuple[bool, int, str]:
+    """`kassa journal verify` on the hub's data directory."""
+    done = subprocess.run([sys.executable, "-m", "hub", "journal", "verify", "--data-dir",
+                           str(hub.data_dir)], capture_output=True, text=True)
+    words = done.stdout.split()
+    entries = int(words[2]) if done.returncode == 0 and len(words) > 2 else 0
+    return done.returncode == 0, entries, (done.stdout + done.stderr).strip()[-300:]
+
+
+def soak(minutes: float) -> int:
+    """Run the soak for `minutes`, print invariants and figures; 0 if every invariant holds."""
+    from tests.pg import PostgresCluster
+
+    root = Path(tempfile.mkdtemp(prefix="kassa-soak-"))
+    cluster = PostgresCluster.start()
+    services: dict[str, Service] = {}
+    ok = False
+    try:
+        central = Central(root, free_port(), cluster.create_database("central"))
+        token = central.set_up()
+        central.start()
+        terminals = {lane: Terminal(root, free_port(), lane) for lane, *_, card in TILLS if card}
+        for terminal in terminals.values():
+            terminal.start()
+        hub = Hub(root, free_port(), {
+            "KASSA_CARD_READERS": json.dumps({k: f"zvt:{t.url}" for k, t in terminals.items()}),
+            "KASSA_HUB_ID": STORE, "KASSA_CENTRAL_URL": f"http://127.0.0.1:{central.port}",
+            "KASSA_CENTRAL_TOKEN": token, "KASSA_SYNC_INTERVAL_SECONDS": "0.5",
+            "KASSA_CARD_ANSWER_SECONDS": "10", "KASSA_READER_POLL_SECONDS": "0.5"})
+        hub.start()
+        services = {"hub": hub, "central": central,
+                    **{f"terminal-{k}": t for k, t in terminals.items()}}
+        opening = stock_snapshot(hub.data_dir / "hub.sqlite3")
+        products = _products(hub)
+        ledger, stop = Ledger(), threading.Event()
+        tills = [Till(hub.url, lane, user, pin, card, products, ledger, stop, seed=i)
+                 for i, (lane, user, pin, card) in enumerate(TILLS)]
+        threads = [threading.Thread(target=t.run, name=f"till {t.lane}") for t in tills]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        chaos = Chaos(services, seed=int(began), gap=(2.0, 5.0) if minutes < 2 else (4.0, 12.0))
+        chaos.run(began + minutes * 60, stop)
+        stop.set()
+        for thread in threads:
+            thread.join(RETRY_SECONDS + 30)
+        selling = time.monotonic() - began
+        for service in services.values():  # anything the last kill left down
+            if service.proc is None or service.proc.poll() is not None:
+                service.start()
+        synced = _catch_up(hub)
+        hub.stop()
+        checks: list[Check] = run_checks(
+            hub.data_dir / "hub.sqlite3", cluster.url("central").replace("+psycopg", ""),
+            STORE, ledger, opening, {t.url: t.state for t in terminals.values()}, _journal(hub))
+        checks.append(check("tills_kept_going", {"tills": len(tills)}, ledger.errors))
+        for result in checks:
+            print(result.line(), flush=True)
+        sales = ledger.counts.get("sales", 0)
+        recovery = {k: v for k, v in chaos.recovery.items()}
+        _emit({"figure": "soak_load", "minutes": round(selling / 60, 2), "sales": sales,
+               "sales_per_minute": round(sales / (selling / 60), 1), **dict(sorted(
+                   ledger.counts.items()))})
+        _emit({"figure": "soak_kills", **{f"{k}_kills": n for k, n in chaos.kills.items()},
+               **{f"{k}_restart_s_median": round(statistics.median(v), 2)
+                  for k, v in recovery.items()},
+               **{f"{k}_restart_s_max": round(max(v), 2) for k, v in recovery.items()},
+               "sync_catch_up_s": round(synced, 2)})
+        ok = all(c.ok for c in checks)
+        return 0 if ok else 1
+    except SoakError as exc:
+        print(json.dumps({"invariant": "soak_ran", "pass": False, "problems": [str(exc)]}))
+        return 2
+    finally:
+        for service in services.values():
+            service.stop()
+        cluster.destroy()
+        if ok:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            print(f"soak data and logs kept in {root}", file=sys.stderr)
