@@ -43,6 +43,7 @@ from hub.devices.card_readers import CardPayments
 from hub.devices.peripherals import DeviceManager
 from hub.mail_sender import MailSender
 from hub.psp import SandboxPsp
+from hub.services import rollup
 from hub.services.context import Shop
 from hub.services.journal import load_or_create_key
 from hub.sync_runner import SyncWorker
@@ -56,12 +57,14 @@ def prepare(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     load_or_create_key(settings.data_dir)
-    if settings.demo_data:
-        db = Database(settings.database_url)
-        with db.write() as session:
-            if load_demo_data(session):
-                log.info("loaded the demo store into %s", settings.data_dir)
-        db.dispose()
+    db = Database(settings.database_url)
+    with db.write() as session:
+        if settings.demo_data and load_demo_data(session):
+            log.info("loaded the demo store into %s", settings.data_dir)
+        if rollup.needs_rebuild(session):  # sales from before the daily sums existed
+            log.info("summed %d earlier sales per day",
+                     rollup.rebuild(session, settings.timezone))
+    db.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -15,7 +15,7 @@ from sqlalchemy import Integer, case, cast, exists
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, func, select
 
-from hub.models import CashMovement, Lane, Refund, Sale, SaleLine, Tender, User
+from hub.models import CashMovement, Lane, Refund, Sale, SalesDay, Tender, User
 from hub.models.fiscal import CountAmount
 from hub.money import div_half_up
 from hub.services.errors import Invalid
@@ -237,9 +237,6 @@ def _completed(p: Period) -> tuple[Any, ...]:
             col(Sale.completed_at) >= p.start, col(Sale.completed_at) < p.end)
 
 
-_UNITS = case((col(SaleLine.weight_g).is_not(None), 1), else_=SaleLine.quantity)
-
-
 def _ca(row: Any) -> CountAmount:
     return CountAmount(count=int(row[0] or 0), amount=int(row[1] or 0))
 
@@ -295,26 +292,20 @@ class LineSums:
 
 
 def line_sums(session: Session, p: Period) -> list[LineSums]:
-    """One GROUP BY over the period's lines (by cashier, product and group)."""
-    live = col(SaleLine.voided).is_(False)
-    reduction = col(SaleLine.line_discount) + col(SaleLine.cart_discount_share)
-    lowered = col(SaleLine.list_price) - col(SaleLine.unit_price)
-    below = (lowered * func.coalesce(SaleLine.weight_g, SaleLine.quantity * 1000) * 2
-             + 1000) // 2000  # half up, whole öre
+    """The period's lines by cashier, product and group, from the daily sums the sale path
+    keeps (hub/services/rollup.py): thousands of rows however many lines were sold."""
+    day = col(SalesDay.day)
     columns: list[Any] = [
-        Sale.cashier_id, SaleLine.product_id, func.max(SaleLine.name), SaleLine.category,
-        func.sum(case((live, 0), else_=1)),
-        func.sum(case((live, _UNITS), else_=0)),
-        func.sum(case((live, SaleLine.net), else_=0)),
-        func.sum(case((live & (reduction > 0), 1), else_=0)),
-        func.sum(case((live, reduction), else_=0)),
-        func.sum(case((live & col(SaleLine.price_overridden).is_(True), 1), else_=0)),
-        func.sum(case((live & (lowered > 0), below), else_=0)),
+        SalesDay.cashier_id, SalesDay.product_id, func.max(SalesDay.name), SalesDay.category,
+        func.sum(SalesDay.voided), func.sum(SalesDay.units), func.sum(SalesDay.amount),
+        func.sum(SalesDay.discounted), func.sum(SalesDay.discount),
+        func.sum(SalesDay.overridden), func.sum(SalesDay.below_list),
     ]
     rows = session.execute(
-        sa_select(*columns).join(Sale, col(Sale.id) == SaleLine.sale_id).where(*_completed(p))
-        .group_by(col(Sale.cashier_id), col(SaleLine.product_id), col(SaleLine.category))).all()
-    return [LineSums(uid, int(pid), name or "", category or "",
+        sa_select(*columns).where(day >= p.first_day, day <= p.last_day)
+        .group_by(col(SalesDay.cashier_id), col(SalesDay.product_id), col(SalesDay.category))
+    ).all()
+    return [LineSums(uid or None, int(pid), name or "", category or "",
                      *(int(v or 0) for v in values))
             for uid, pid, name, category, *values in rows]
 

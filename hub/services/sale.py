@@ -13,7 +13,7 @@ from hub.models.payment import ACTIVE, IN_DOUBT
 from hub.models.qr import QR_OPEN, QrAttempt
 from hub.models.sale import SalePublic
 from hub.money import format_amount, round_cash
-from hub.services import journal
+from hub.services import journal, rollup
 from hub.services.auth import Actor, approve
 from hub.services.cart import DISCOUNT_KINDS, discount_amount, recompute, to_public
 from hub.services.context import Shop
@@ -77,7 +77,8 @@ def cart_of(session: Session, lane_id: str, shop: Shop) -> SalePublic:
     return sale_public(session, sale) if sale else empty_cart(lane, shop.settings.currency)
 
 
-def _cart_for_change(session: Session, lane_id: str, actor: Actor, shop: Shop) -> Sale:
+def _cart_for_change(session: Session, lane_id: str, actor: Actor,
+                     shop: Shop) -> tuple[Sale, Lane]:
     lane = get_lane(session, lane_id)
     sale = current_cart(session, lane_id)
     if sale is None:
@@ -87,20 +88,24 @@ def _cart_for_change(session: Session, lane_id: str, actor: Actor, shop: Shop) -
                     training=lane.training)
         session.add(sale)
         session.flush()
-    return sale
+    return sale, lane
 
 
 Approver = Callable[[], int]
 
 
 def _changed(session: Session, sale: Sale, approver: Approver | None = None,
-             limit_bp: int | None = None) -> SalePublic:
+             limit_bp: int | None = None, *, lines: list[SaleLine] | None = None,
+             tenders: list[Tender] | None = None) -> SalePublic:
     """Recompute the cart after a change and bump the lane's cart version.
 
     With limit_bp, discounts that the change pushed over the approval limit (a quantity cut or
     a void makes a fixed discount a larger share) need a manager too, or the change is refused.
+    A caller that holds the sale's lines (new ones included) or tenders passes them, so they
+    are not read again.
     """
-    lines = _lines(session, sale)
+    if lines is None:
+        lines = _lines(session, sale)
     recompute(sale, lines)
     if limit_bp is not None:
         _recheck_discounts(session, sale, lines, approver, limit_bp)
@@ -112,7 +117,7 @@ def _changed(session: Session, sale: Sale, approver: Approver | None = None,
     for line in lines:
         session.add(line)
     session.flush()
-    return to_public(sale, lines, _tenders(session, sale))
+    return to_public(sale, lines, _tenders(session, sale) if tenders is None else tenders)
 
 
 def _recheck_discounts(session: Session, sale: Sale, lines: list[SaleLine],
@@ -228,18 +233,20 @@ def add_item(
     elif weight_g is not None:
         raise Invalid(f"{product.name} is sold per piece, not by weight.")
 
-    sale = _cart_for_change(session, lane_id, actor, shop)
+    # The lane stays referenced, so _changed finds it in the session instead of reading it.
+    sale, _lane = _cart_for_change(session, lane_id, actor, shop)
     _refuse_while_card_runs(session, sale)
     if product.currency != sale.currency:
         raise Conflict(
             f"{product.name} is priced in {product.currency}, the cart in {sale.currency}.")
+    lines = _lines(session, sale)
     mergeable = product.unit == "each" and unit_price is None
     existing = None
     if mergeable:
         existing = next(
             (
                 line
-                for line in _lines(session, sale)
+                for line in lines
                 if line.product_id == product.id
                 and not line.voided
                 and not line.price_overridden
@@ -253,7 +260,7 @@ def add_item(
         existing.quantity += quantity
         session.add(existing)
     else:
-        session.add(
+        lines.append(
             SaleLine(
                 sale_id=sale.id,
                 product_id=product.id or 0,
@@ -269,8 +276,9 @@ def add_item(
                 age_limit=product.age_limit,
             )
         )
-    session.flush()
-    return _changed(session, sale)
+        session.add(lines[-1])
+    # No flush before _changed: the new line is inserted once, with its amounts computed.
+    return _changed(session, sale, lines=lines)
 
 
 def set_quantity(session: Session, shop: Shop, lane_id: str, line_id: int, quantity: int,
@@ -581,22 +589,22 @@ def complete_sale(
     sale.shift_id = shift.id if shift else None
     if sale.cashier_id is None:
         sale.cashier_id = actor.user_id
-    public = _changed(session, sale)
+    lines = _lines(session, sale)
+    public = _changed(session, sale, lines=lines, tenders=tenders)
     seal(session, shop, sale, kind="training" if sale.training else "normal",
          vat=[(row.rate_bp, row.vat) for row in public.vat],
          cash_only=all(t.method == "cash" for t in tenders))
-    public = to_public(sale, _lines(session, sale), tenders)
+    public = to_public(sale, lines, tenders)
     ref = f"{sale.lane_id}-{sale.receipt_no}"
     if sale.training:
         journal.append(session, shop.key, "training_sale", ref, public.model_dump(mode="json"))
     else:
-        moves = []
-        for line in public.lines:
-            if not line.voided:
-                product = session.get(Product, line.product_id)
-                assert product is not None
-                moves.append((product, -(line.weight_g or line.quantity)))
+        sold = [line for line in public.lines if not line.voided]
+        ids = {line.product_id for line in sold}
+        products = {p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(ids)))}
+        moves = [(products[line.product_id], -(line.weight_g or line.quantity)) for line in sold]
         move_stock(session, moves, "sale", sale.id)
+        rollup.add_sale(session, sale, _lines(session, sale), shop.settings.timezone)
         journal_and_emit(session, shop.key, "sale.completed", "sale", ref,
                          public.model_dump(mode="json"), sale.completed_at)
     cash = any(t.method == "cash" for t in tenders) and not sale.training

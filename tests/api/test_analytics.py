@@ -17,6 +17,7 @@ from sqlmodel import col, update
 from hub.app import create_app
 from hub.config import Settings
 from hub.models import CashMovement, PickupOrder, Product, Refund, Sale, SyncRejection
+from hub.services import rollup
 from tests.conftest import PINS, Till, login
 
 MILK, COFFEE, DISH, PAPER = "7310005000015", "7310005000558", "7310005001548", "7310005001425"
@@ -163,6 +164,7 @@ def scripted_day(client: TestClient, webhooks: list[tuple[bytes, str]]) -> None:
         s.exec(update(Sale).where(col(Sale.status) == "cancelled").values(completed_at=at(12)))
         s.exec(update(Refund).values(created_at=at(12, 30)))
         s.exec(update(CashMovement).values(created_at=at(8)))
+        rollup.rebuild(s, "Europe/Stockholm")  # the daily sums follow the moved sales
 
 
 def report(manager: Till, day: date = DAY) -> dict[str, Any]:
@@ -250,6 +252,7 @@ def test_days_follow_the_store_clock(shop: tuple[TestClient, list[tuple[bytes, s
     with client.app.state.db.write() as s:  # type: ignore[attr-defined]
         for sale_id, moment in zip(ids, when, strict=True):
             s.exec(update(Sale).where(col(Sale.id) == sale_id).values(completed_at=moment))
+        rollup.rebuild(s, "Europe/Stockholm")
     hours = {b["key"]: b["count"] for b in report(manager, summer)["hours"] if b["count"]}
     assert hours == {"10": 1, "23": 1}  # 08:30 and 21:59 UTC
     two_days = manager.get(f"/reports/sales?from={summer}&to={summer + timedelta(days=1)}")
