@@ -64,18 +64,29 @@ class Service:
     def start(self, timeout: float = 60) -> float:
         """Start it and wait until it serves; returns the seconds that took."""
         began = time.monotonic()
+        self.spawn()
+        self.wait_ready(began, timeout)
+        return time.monotonic() - began
+
+    def spawn(self) -> None:
+        """Start the process (call from the main thread: the child dies with the thread that
+        started it, PR_SET_PDEATHSIG)."""
         log = open(self.root / f"{self.what}.log", "ab")  # noqa: SIM115  (the child keeps it)
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env()},
                                      preexec_fn=_die_with_parent)
         log.close()
         self.starts += 1
+
+    def wait_ready(self, began: float, timeout: float = 60) -> None:
+        """Wait until the started process serves."""
+        assert self.proc is not None
         while time.monotonic() - began < timeout:
             if self.proc.poll() is not None:
                 raise SoakError(f"the {self.what} exited while starting; see "
                                 f"{self.root / (self.what + '.log')}")
             if self.ready():
-                return time.monotonic() - began
+                return
             time.sleep(0.05)
         raise SoakError(f"the {self.what} did not start within {timeout:.0f} s")
 
@@ -142,17 +153,20 @@ class Central(Service):
 
     def set_up(self) -> str:
         """Add the store and the demo catalog with its opening stock; returns the hub token."""
-        def central(*args: str) -> str:
-            done = subprocess.run([sys.executable, "-m", "hub", "central", *args,
-                                   "--database-url", self.database_url],
-                                  capture_output=True, text=True)
-            if done.returncode:
-                raise SoakError(f"central {args[0]} failed: {done.stderr[-500:]}")
-            return done.stdout
+        from sync.central.db import Database, upgrade
+        from sync.central.services.demo import load_demo
+        from sync.central.services.stores import create_store
 
-        token = central("add-store", STORE, "--name", "Soak store").split()[0]
-        central("seed-demo", "--store", STORE)
-        return token
+        upgrade(self.database_url)
+        db = Database(self.database_url)
+        try:
+            with db.transaction() as session:
+                _, token = create_store(session, STORE, "Soak store")
+            with db.transaction() as session:
+                load_demo(session, STORE)
+        finally:
+            db.dispose()
+        return str(token)
 
 
 class Hub(Service):

@@ -18,7 +18,6 @@ import json
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,12 +45,15 @@ class Chaos:
     def __init__(self, services: dict[str, Service], seed: int, gap: tuple[float, float]) -> None:
         self.services, self.gap = services, gap
         self.rng = random.Random(seed)
+        self.quiet_end = gap[0]
         self.kills: dict[str, int] = {}
         self.recovery: dict[str, list[float]] = {}
 
     def run(self, until: float, stop: threading.Event) -> None:
         """Kill and restart until the time is up or a till gave up."""
         while not stop.wait(self.rng.uniform(*self.gap)) and time.monotonic() < until:
+            if until - time.monotonic() < self.quiet_end:
+                continue  # too close to the end: its restart would only stretch the run
             name = self.rng.choice(sorted(self.services))
             kind = name.split("-")[0]
             service = self.services[name]
@@ -59,6 +61,17 @@ class Chaos:
             self.kills[kind] = self.kills.get(kind, 0) + 1
             time.sleep(self.rng.uniform(0, 1.0))  # down for a moment, as after a real crash
             self.recovery.setdefault(kind, []).append(service.start())
+
+
+def _start_all(services: list[Service]) -> None:
+    """Start services side by side (none needs another to start)."""
+    began = time.monotonic()
+    for service in services:
+        service.spawn()
+    for service in services:
+        service.wait_ready(began)
+        print(f"soak: {service.what} ready after {time.monotonic() - began:.1f} s",
+              file=sys.stderr, flush=True)
 
 
 def _products(hub: Hub) -> list[dict[str, Any]]:
@@ -87,37 +100,46 @@ def _catch_up(hub: Hub) -> float:
 
 
 def _journal(hub: Hub) -> tuple[bool, int, str]:
-    """`kassa journal verify` on the hub's data directory."""
-    done = subprocess.run([sys.executable, "-m", "hub", "journal", "verify", "--data-dir",
-                           str(hub.data_dir)], capture_output=True, text=True)
-    words = done.stdout.split()
-    entries = int(words[2]) if done.returncode == 0 and len(words) > 2 else 0
-    return done.returncode == 0, entries, (done.stdout + done.stderr).strip()[-300:]
+    """The journal's chain and signatures, as `kassa journal verify` checks them."""
+    from hub.config import Settings
+    from hub.db import Database
+    from hub.services.journal import load_public_key, verify
+
+    settings = Settings(data_dir=hub.data_dir)
+    db = Database(settings.database_url)
+    with db.read() as session:
+        result = verify(session, load_public_key(settings.data_dir))  # type: ignore[arg-type]
+    return result.ok, result.entries, f"entry {result.first_bad_seq}: {result.problem}"
 
 
 def soak(minutes: float) -> int:
     """Run the soak for `minutes`, print invariants and figures; 0 if every invariant holds."""
     from tests.pg import PostgresCluster
 
+    t0 = time.monotonic()
+
+    def phase(what: str) -> None:
+        print(f"soak: {what} at {time.monotonic() - t0:.1f} s", file=sys.stderr, flush=True)
+
     root = Path(tempfile.mkdtemp(prefix="kassa-soak-"))
     cluster = PostgresCluster.start()
     services: dict[str, Service] = {}
     ok = False
     try:
+        phase("postgres up")
         central = Central(root, free_port(), cluster.create_database("central"))
         token = central.set_up()
-        central.start()
+        phase("central set up")
         terminals = {lane: Terminal(root, free_port(), lane) for lane, *_, card in TILLS if card}
-        for terminal in terminals.values():
-            terminal.start()
         hub = Hub(root, free_port(), {
             "KASSA_CARD_READERS": json.dumps({k: f"zvt:{t.url}" for k, t in terminals.items()}),
             "KASSA_HUB_ID": STORE, "KASSA_CENTRAL_URL": f"http://127.0.0.1:{central.port}",
             "KASSA_CENTRAL_TOKEN": token, "KASSA_SYNC_INTERVAL_SECONDS": "0.5",
             "KASSA_CARD_ANSWER_SECONDS": "10", "KASSA_READER_POLL_SECONDS": "0.5"})
-        hub.start()
         services = {"hub": hub, "central": central,
                     **{f"terminal-{k}": t for k, t in terminals.items()}}
+        _start_all(list(services.values()))
+        phase("all started")
         opening = stock_snapshot(hub.data_dir / "hub.sqlite3")
         products = _products(hub)
         ledger, stop = Ledger(), threading.Event()
@@ -128,20 +150,24 @@ def soak(minutes: float) -> int:
         for thread in threads:
             thread.start()
         chaos = Chaos(services, seed=int(began), gap=(2.0, 5.0) if minutes < 2 else (4.0, 12.0))
+        chaos.quiet_end = min(20.0, minutes * 60 * 0.3)  # a late restart only stretches the run
         chaos.run(began + minutes * 60, stop)
         stop.set()
         for thread in threads:
             thread.join(RETRY_SECONDS + 30)
         selling = time.monotonic() - began
-        for service in services.values():  # anything the last kill left down
-            if service.proc is None or service.proc.poll() is not None:
-                service.start()
+        phase("tills stopped")
+        _start_all([s for s in services.values()  # anything the last kill left down
+                    if s.proc is None or s.proc.poll() is not None])
         synced = _catch_up(hub)
+        phase("synced")
         hub.stop()
+        phase("hub stopped")
         checks: list[Check] = run_checks(
             hub.data_dir / "hub.sqlite3", cluster.url("central").replace("+psycopg", ""),
             STORE, ledger, opening, {t.url: t.state for t in terminals.values()}, _journal(hub))
         checks.append(check("tills_kept_going", {"tills": len(tills)}, ledger.errors))
+        phase("checked")
         for result in checks:
             print(result.line(), flush=True)
         sales = ledger.counts.get("sales", 0)
@@ -161,7 +187,7 @@ def soak(minutes: float) -> int:
         return 2
     finally:
         for service in services.values():
-            service.stop()
+            service.kill()  # everything is checked: no need to wait for a polite stop
         cluster.destroy()
         if ok:
             shutil.rmtree(root, ignore_errors=True)
