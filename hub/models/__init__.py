@@ -8,7 +8,7 @@ from hub.models.payment import PaymentAttempt
 from hub.models.qr import QrAttempt, WebhookReceipt
 from hub.models.records import AuditEntry, JournalEntry, OutboxEvent, StockMovement
 from hub.models.refund import Refund, RefundLine, RefundTender
-from hub.models.rollup import SalesDay
+from hub.models.rollup import SalesDay, SalesHour
 from hub.models.sale import Sale, SaleLine, Tender
 from hub.models.settlement import CardSettlement
 from hub.models.shift import CashMovement, Shift
@@ -20,6 +20,6 @@ __all__ = [
     "Device",
     "JournalEntry", "Lane", "OutboxEvent", "PairingCode", "PaymentAttempt", "PickupOrder",
     "PinFailure", "Product", "QrAttempt", "ReceiptDelivery", "Refund", "RefundLine",
-    "RefundTender", "RegisterEvent", "Sale", "SaleLine", "SalesDay", "Shift", "StockMovement",
-    "SyncRejection", "SyncState", "Tender", "User", "WebhookReceipt",
+    "RefundTender", "RegisterEvent", "Sale", "SaleLine", "SalesDay", "SalesHour", "Shift",
+    "StockMovement", "SyncRejection", "SyncState", "Tender", "User", "WebhookReceipt",
 ]

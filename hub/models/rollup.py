@@ -29,3 +29,19 @@ class SalesDay(SQLModel, table=True):
     discount: int = 0
     overridden: int = 0  # lines sold at an overridden price
     below_list: int = 0  # what the overrides took off the list price
+
+
+class SalesHour(SQLModel, table=True):
+    """Completed sales per local day and hour, register, member of staff and channel."""
+
+    __table_args__ = (UniqueConstraint("day", "hour", "lane_id", "cashier_id", "channel",
+                                       name="uq_saleshour_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    hour: int  # 0–23, the store's local time
+    lane_id: str = Field(max_length=32)
+    cashier_id: int = 0  # 0: self-service
+    channel: str = Field(max_length=16)  # kassa | kiosk | mobil | hämtning
+    sales: int = 0
+    amount: int = 0  # VAT included, after discounts, before cash rounding

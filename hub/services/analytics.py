@@ -11,11 +11,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, case, cast, exists
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, func, select
 
-from hub.models import CashMovement, Lane, Refund, Sale, SalesDay, Tender, User
+from hub.models import CashMovement, Lane, Refund, Sale, SalesDay, SalesHour, User
 from hub.models.fiscal import CountAmount
 from hub.money import div_half_up
 from hub.services.errors import Invalid
@@ -232,43 +231,28 @@ def flag_cashiers(cashiers: list[CashierFigures]) -> list[Flag]:
 # --- the sums ---------------------------------------------------------------------------------
 
 
-def _completed(p: Period) -> tuple[Any, ...]:
-    return (Sale.status == "completed", col(Sale.training).is_(False),
-            col(Sale.completed_at) >= p.start, col(Sale.completed_at) < p.end)
-
-
 def _ca(row: Any) -> CountAmount:
     return CountAmount(count=int(row[0] or 0), amount=int(row[1] or 0))
 
 
+def _hour_sums(session: Session, p: Period, key: Any) -> dict[Any, tuple[int, int]]:
+    """Sales and amount per `key` of the hourly sums (hub/services/rollup.py) in the period."""
+    day = col(SalesHour.day)
+    rows = session.exec(select(key, func.sum(SalesHour.sales), func.sum(SalesHour.amount))
+                        .where(day >= p.first_day, day <= p.last_day).group_by(key)).all()
+    return {k: (int(n or 0), int(total or 0)) for k, n, total in rows}
+
+
 def sales_by_hour(session: Session, p: Period) -> list[Bucket]:
-    """Sales per local hour of day. SQLite knows no timezones, so it sums per UTC quarter hour
-    (every real UTC offset is a whole number of quarters) and the few buckets move to local
-    time here."""
-    stamp = col(Sale.completed_at)
-    hour = func.strftime("%Y-%m-%d %H", stamp)
-    quarter = cast(func.strftime("%M", stamp), Integer) / 15
-    rows = session.exec(select(hour, quarter, func.count(), func.sum(Sale.total))
-                        .where(*_completed(p)).group_by(hour, quarter)).all()
-    count, amount = [0] * 24, [0] * 24
-    for utc_hour, q, n, total in rows:
-        at = datetime.strptime(utc_hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
-        local = (at + timedelta(minutes=15 * int(q))).astimezone(p.zone).hour
-        count[local] += int(n)
-        amount[local] += int(total or 0)
-    return [Bucket(key=f"{h:02d}", label=f"{h:02d}", count=count[h], amount=amount[h])
-            for h in range(24)]
+    """Sales per local hour of day (the hour is the store's, taken when the sale completed)."""
+    found = _hour_sums(session, p, col(SalesHour.hour))
+    return [Bucket(key=f"{h:02d}", label=f"{h:02d}", count=found.get(h, (0, 0))[0],
+                   amount=found.get(h, (0, 0))[1]) for h in range(24)]
 
 
 def sales_by_channel(session: Session, p: Period) -> list[Bucket]:
     """Register lanes, kiosks, phones, and pick-up hand-overs (paid online: a prepaid tender)."""
-    prepaid = exists().where(col(Tender.sale_id) == Sale.id, col(Tender.method) == "prepaid")
-    channel = case((prepaid, "hämtning"), (col(Lane.kind) == "kiosk", "kiosk"),
-                   (col(Lane.kind) == "phone", "mobil"), else_="kassa")
-    rows = session.exec(select(channel, func.count(), func.sum(Sale.total))
-                        .join(Lane, col(Lane.id) == Sale.lane_id)
-                        .where(*_completed(p)).group_by(channel)).all()
-    found = {name: (int(n), int(total or 0)) for name, n, total in rows}
+    found = _hour_sums(session, p, col(SalesHour.channel))
     return [Bucket(key=name, label=name, count=found.get(name, (0, 0))[0],
                    amount=found.get(name, (0, 0))[1]) for name in CHANNELS]
 
@@ -346,9 +330,7 @@ def sales_by_category(session: Session, p: Period) -> list[Bucket]:
 
 def sales_by_register(session: Session, p: Period) -> list[RegisterFigures]:
     """Every lane: its sales and its refunds."""
-    sold = dict((lane, (int(n), int(total or 0))) for lane, n, total in session.exec(
-        select(Sale.lane_id, func.count(), func.sum(Sale.total)).where(*_completed(p))
-        .group_by(col(Sale.lane_id))).all())
+    sold = _hour_sums(session, p, col(SalesHour.lane_id))
     returned = dict((lane, (int(n), int(total or 0))) for lane, n, total in session.exec(
         select(Refund.lane_id, func.count(), func.sum(Refund.total)).where(
             col(Refund.created_at) >= p.start, col(Refund.created_at) < p.end)
@@ -368,9 +350,8 @@ def cashier_figures(session: Session, p: Period,
                     sums: list[LineSums] | None = None) -> list[CashierFigures]:
     """Per member of staff (sales without one: self-service): sales, refunds, voids,
     discounts, price overrides, no-sales and abandoned carts."""
-    sales = _by_user(session.exec(
-        select(Sale.cashier_id, func.count(), func.sum(Sale.total)).where(*_completed(p))
-        .group_by(col(Sale.cashier_id))).all())
+    sales = {uid or None: sums
+             for uid, sums in _hour_sums(session, p, col(SalesHour.cashier_id)).items()}
     refunds = _by_user(session.exec(
         select(Refund.cashier_id, func.count(), func.sum(Refund.total)).where(
             col(Refund.created_at) >= p.start, col(Refund.created_at) < p.end)

@@ -1,5 +1,5 @@
-"""Keeping `SalesDay` (hub/models/rollup.py): one upsert per product of each completed sale, and
-a rebuild from the sale lines for data that predates it."""
+"""Keeping `SalesDay` and `SalesHour` (hub/models/rollup.py): upserts with each completed sale
+(one per product, one for the sale), and a rebuild from the sales for data that predates them."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ ON CONFLICT (day, lane_id, cashier_id, product_id, category) DO UPDATE SET
     below_list = below_list + excluded.below_list
 """)
 
+_UPSERT_HOUR = text("""
+INSERT INTO saleshour (day, hour, lane_id, cashier_id, channel, sales, amount)
+VALUES (:day, :hour, :lane_id, :cashier_id, :channel, 1, :amount)
+ON CONFLICT (day, hour, lane_id, cashier_id, channel) DO UPDATE SET
+    sales = sales + 1, amount = amount + excluded.amount
+""")
+
 # NULL never equals NULL in a UNIQUE index: self-service sales are kept under cashier 0.
 SELF_SERVICE_ID = 0
 
@@ -33,6 +40,13 @@ def local_day(at: datetime, timezone: str) -> date:
     return at.astimezone(ZoneInfo(timezone)).date()
 
 
+def channel(lane_kind: str, methods: set[str]) -> str:
+    """Where a sale was made: a pick-up hand-over (paid online), a kiosk, a phone or a till."""
+    if "prepaid" in methods:
+        return "hämtning"
+    return {"kiosk": "kiosk", "phone": "mobil"}.get(lane_kind, "kassa")
+
+
 def _below_list(line: SaleLine) -> int:
     if line.list_price is None or line.list_price <= line.unit_price:
         return 0
@@ -40,9 +54,15 @@ def _below_list(line: SaleLine) -> int:
     return ((line.list_price - line.unit_price) * per_mille * 2 + 1000) // 2000
 
 
-def add_sale(session: Session, sale: Sale, lines: list[SaleLine], timezone: str) -> None:
-    """Add a completed (non-training) sale to its day's sums, in the sale's transaction."""
+def add_sale(session: Session, sale: Sale, lines: list[SaleLine], timezone: str, *,
+             lane_kind: str, methods: set[str]) -> None:
+    """Add a completed (non-training) sale to its day's and hour's sums, in its transaction."""
     assert sale.completed_at is not None
+    local = sale.completed_at.astimezone(ZoneInfo(timezone))
+    session.execute(_UPSERT_HOUR, {
+        "day": local.date(), "hour": local.hour, "lane_id": sale.lane_id,
+        "cashier_id": sale.cashier_id or SELF_SERVICE_ID,
+        "channel": channel(lane_kind, methods), "amount": sale.total})
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     for line in lines:
         row = rows.setdefault((line.product_id, line.category), {
@@ -68,21 +88,33 @@ def rebuild(session: Session, timezone: str) -> int:
     """Sum every completed sale's lines again (after the table was added, or to check it);
     returns how many sales were summed."""
     session.execute(text("DELETE FROM salesday"))
+    session.execute(text("DELETE FROM saleshour"))
     sales = session.execute(text(
         "SELECT id, completed_at FROM sale WHERE status = 'completed' AND training = 0")).all()
     if not sales:
         return 0
     session.execute(text("CREATE TEMP TABLE IF NOT EXISTS sale_day (sale_id TEXT PRIMARY KEY, "
-                         "day DATE NOT NULL)"))
+                         "day DATE NOT NULL, hour INTEGER NOT NULL)"))
     session.execute(text("DELETE FROM sale_day"))
     zone = ZoneInfo(timezone)
 
-    def day_of(stamp: Any) -> str:
+    def local(stamp: Any) -> datetime:
         at = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
-        return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date().isoformat()
+        return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
 
-    session.execute(text("INSERT INTO sale_day (sale_id, day) VALUES (:sale_id, :day)"),
-                    [{"sale_id": sid, "day": day_of(at)} for sid, at in sales])
+    moments = [(sid, local(at)) for sid, at in sales]
+    session.execute(text("INSERT INTO sale_day (sale_id, day, hour) VALUES (:s, :d, :h)"),
+                    [{"s": sid, "d": at.date().isoformat(), "h": at.hour} for sid, at in moments])
+    session.execute(text(f"""
+        INSERT INTO saleshour (day, hour, lane_id, cashier_id, channel, sales, amount)
+        SELECT d.day, d.hour, s.lane_id, coalesce(s.cashier_id, {SELF_SERVICE_ID}),
+               CASE WHEN EXISTS (SELECT 1 FROM tender t WHERE t.sale_id = s.id
+                                    AND t.method = 'prepaid') THEN 'hämtning'
+                    WHEN l.kind = 'kiosk' THEN 'kiosk' WHEN l.kind = 'phone' THEN 'mobil'
+                    ELSE 'kassa' END AS channel,
+               count(*), sum(s.total)
+          FROM sale s JOIN sale_day d ON d.sale_id = s.id JOIN lane l ON l.id = s.lane_id
+         GROUP BY d.day, d.hour, s.lane_id, s.cashier_id, channel"""))
     session.execute(text(f"""
         INSERT INTO salesday (day, lane_id, cashier_id, product_id, category, name, units,
                               amount, voided, discounted, discount, overridden, below_list)

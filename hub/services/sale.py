@@ -604,7 +604,8 @@ def complete_sale(
         products = {p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(ids)))}
         moves = [(products[line.product_id], -(line.weight_g or line.quantity)) for line in sold]
         move_stock(session, moves, "sale", sale.id)
-        rollup.add_sale(session, sale, _lines(session, sale), shop.settings.timezone)
+        rollup.add_sale(session, sale, _lines(session, sale), shop.settings.timezone,
+                        lane_kind=lane.kind, methods={t.method for t in tenders})
         journal_and_emit(session, shop.key, "sale.completed", "sale", ref,
                          public.model_dump(mode="json"), sale.completed_at)
     cash = any(t.method == "cash" for t in tenders) and not sale.training

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from hub.models import SalesDay
+from hub.models import SalesDay, SalesHour
 from hub.services import rollup
 from tests.conftest import Till, login, weighed_code
 
@@ -18,6 +18,13 @@ def _rows(client) -> list[tuple]:  # type: ignore[no-untyped-def]
                  r.voided, r.discounted, r.discount, r.overridden, r.below_list)
                 for r in s.exec(select(SalesDay).order_by(
                     col(SalesDay.lane_id), col(SalesDay.cashier_id), col(SalesDay.product_id)))]
+
+
+def _hours(client) -> list[tuple]:  # type: ignore[no-untyped-def]
+    with client.app.state.db.read() as s:
+        return [(r.day, r.hour, r.lane_id, r.cashier_id, r.channel, r.sales, r.amount)
+                for r in s.exec(select(SalesHour).order_by(
+                    col(SalesHour.lane_id), col(SalesHour.cashier_id), col(SalesHour.hour)))]
 
 
 def test_the_sums_kept_by_each_sale_equal_a_rebuild(client, cashier: Till) -> None:  # type: ignore[no-untyped-def]
@@ -45,6 +52,9 @@ def test_the_sums_kept_by_each_sale_equal_a_rebuild(client, cashier: Till) -> No
     coffee = next(r for r in kept if r[5] == 1 and r[10] == 1)
     assert coffee[11] == 6995 - 5000  # what the override took off the list price
     assert sum(r[7] for r in kept) == 1  # the voided dish
+    hours = _hours(client)
+    assert sum(r[5] for r in hours) == 3 and {r[4] for r in hours} == {"kassa"}
     with client.app.state.db.write() as s:
         assert rollup.rebuild(s, client.app.state.shop.settings.timezone) == 3
     assert _rows(client) == kept
+    assert _hours(client) == hours
