@@ -21,6 +21,13 @@ def test_quick_benchmarks_print_one_json_figure_per_line() -> None:
     names = {f["name"] for f in figures}
     assert {"card_payment_hub_overhead_ms", "card_payment_line_time_ms", "day_x_report_ms",
             "day_z_report_ms"} <= names
+    assert {"checkout_raw_sales_per_s", "checkout_loadgen_trivial_rps_8_clients",
+            *(f"checkout_{figure}_{n}_lanes" for n in (1, 8)
+              for figure in ("sales_per_s", "complete_p50_ms", "complete_p99_ms",
+                             "loadgen_cpu_share", "hub_cpu_ms_per_sale")),
+            "cart_raw_ws_relay_p50_ms", "cart_raw_ws_relay_p99_ms",
+            *(f"cart_to_screen_{p}_ms_{n}_lanes" for n in (1, 8) for p in ("p50", "p99"))
+            } <= names
     for figure in figures:
         assert figure["value"] >= 0 and figure["unit"]
         if "limit" in figure:

@@ -1,0 +1,158 @@
+"""Cart to screen: an item scanned on a lane → `cart.updated` on the lane's customer display.
+
+A real hub process; per lane a cashier (httpx) and a customer display paired to the lane as
+the display page pairs (a `display` device token on /api/v1/ws, which watches its own lane).
+Each lane scans 5 items and pays cash, again and again; every scan is timed from just before
+its POST until the display's websocket delivers the cart at that scan's version. Levels:
+1, 8 and 32 lanes scanning at once (`--quick`: 1 and 8). Figures:
+- cart_to_screen_p50_ms_<n>_lanes / cart_to_screen_p99_ms_<n>_lanes
+- cart_raw_ws_relay_p50_ms / _p99_: the raw limit, a bare `websockets` server in this run
+  relaying a message of the same size from one client to a second one
+Goal (issue 9): p99 < 15 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.server import ServerConnection, serve
+
+from bench._hub import (
+    Hub,
+    Lane,
+    display_tokens,
+    free_port,
+    running_hub,
+    scan_codes,
+    selling_lanes,
+)
+from bench.checkout import percentile
+
+GOAL_P99_MS = 15.0
+
+
+def _figure(name: str, value: float, unit: str, **extra: object) -> None:
+    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}),
+          flush=True)
+
+
+async def raw_relay_ms(messages: int, size: int) -> list[float]:
+    """Send → receive times through a bare websocket server that relays to a second client."""
+    watchers: set[ServerConnection] = set()
+
+    async def handler(conn: ServerConnection) -> None:
+        if conn.request is not None and conn.request.path == "/watch":
+            watchers.add(conn)
+            await conn.wait_closed()
+            return
+        async for message in conn:
+            for watcher in list(watchers):
+                await watcher.send(message)
+
+    port = free_port()
+    times = []
+    async with serve(handler, "127.0.0.1", port), \
+            connect(f"ws://127.0.0.1:{port}/watch") as watcher, \
+            connect(f"ws://127.0.0.1:{port}/send") as sender:
+        while not watchers:
+            await asyncio.sleep(0.01)
+        body = "x" * size
+        for n in range(messages):
+            start = time.perf_counter()
+            await sender.send(json.dumps({"n": n, "body": body}))
+            await watcher.recv()
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+class Display:
+    """A customer display's websocket: when each cart version of its lane arrived."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.arrived: dict[int, float] = {}
+        self.changed = asyncio.Event()
+
+    async def listen(self) -> None:
+        """Note the arrival time of every cart.updated."""
+        async for text in self.ws:
+            now = time.perf_counter()
+            event = json.loads(text)
+            if event["type"] == "cart.updated":
+                self.arrived[int(event["cart"]["version"])] = now
+                self.changed.set()
+
+    async def seen(self, version: int, timeout: float = 30) -> float:
+        """When the display received this cart version."""
+        deadline = time.perf_counter() + timeout
+        while version not in self.arrived:
+            self.changed.clear()
+            await asyncio.wait_for(self.changed.wait(), max(0.001, deadline - time.perf_counter()))
+        return self.arrived.pop(version)
+
+
+async def _lane(hub: Hub, lane: Lane, token: str, codes: list[str], start: float,
+                stop: float, times: list[float]) -> None:
+    """Scan and pay on one lane until `stop`, timing each scan to its display."""
+    async with connect(f"{hub.ws}?token={token}") as ws, \
+            httpx.AsyncClient(base_url=hub.api, timeout=60,
+                              headers={"Authorization": f"Bearer {lane.token}"}) as http:
+        display = Display(ws)
+        listener = asyncio.create_task(display.listen())
+        try:
+            while time.perf_counter() < stop:
+                due = 0
+                for code in codes:
+                    t0 = time.perf_counter()
+                    r = await http.post(f"/lanes/{lane.id}/cart/items", json={"code": code})
+                    r.raise_for_status()
+                    cart = r.json()
+                    arrived = await display.seen(int(cart["version"]))
+                    if t0 >= start and arrived <= stop:
+                        times.append((arrived - t0) * 1000)
+                    due = int(cart["due"])
+                r = await http.post(f"/lanes/{lane.id}/cart/tenders/cash",
+                                    json={"tendered": (due // 10000 + 1) * 10000})
+                r.raise_for_status()
+                display.arrived.clear()
+        finally:
+            listener.cancel()
+
+
+async def _level(hub: Hub, lanes: list[Lane], tokens: list[str], codes: list[str],
+                 warmup: float, seconds: float) -> list[float]:
+    times: list[float] = []
+    now = time.perf_counter()
+    start, stop = now + warmup, now + warmup + seconds
+    await asyncio.gather(*(_lane(hub, lane, token, codes, start, stop, times)
+                           for lane, token in zip(lanes, tokens, strict=True)))
+    return times
+
+
+def run(quick: bool = False) -> None:
+    """Time scan → customer display at 1, 8 (and 32) lanes, and the bare websocket relay."""
+    levels = (1, 8) if quick else (1, 8, 32)
+    warmup, seconds = (0.3, 1.5) if quick else (2.0, 15.0)
+    raw = asyncio.run(raw_relay_ms(300 if quick else 3000, 2000))
+    raw_p50, raw_p99 = statistics.median(raw), percentile(raw, 99)
+    _figure("cart_raw_ws_relay_p50_ms", raw_p50, "ms", messages=len(raw))
+    _figure("cart_raw_ws_relay_p99_ms", raw_p99, "ms", messages=len(raw))
+    with running_hub() as hub:
+        lanes = selling_lanes(hub, max(levels), prefix="C")
+        tokens = display_tokens(hub, [lane.id for lane in lanes])
+        codes = scan_codes(hub)
+        for n in levels:
+            times = asyncio.run(_level(hub, lanes[:n], tokens[:n], codes, warmup, seconds))
+            p50, p99 = statistics.median(times), percentile(times, 99)
+            common = {"lanes": n, "scans": len(times)}
+            low, high = max(round(raw_p50, 4), 0.0001), max(round(raw_p99, 4), 0.0001)
+            _figure(f"cart_to_screen_p50_ms_{n}_lanes", p50, "ms", limit=low,
+                    ratio=round(p50 / low, 3), **common)
+            _figure(f"cart_to_screen_p99_ms_{n}_lanes", p99, "ms", limit=high,
+                    ratio=round(p99 / high, 3), goal=GOAL_P99_MS, goal_met=p99 < GOAL_P99_MS,
+                    **common)
