@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 from sync import migrate
+
+if TYPE_CHECKING:  # alembic is loaded only when a migration has to run (sync/migrate.py)
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
