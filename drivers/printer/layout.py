@@ -10,9 +10,6 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
-
 from drivers.errors import InvalidRequest
 from drivers.printer.receipt import ItemLine, Receipt, ReceiptLabels, VatRow
 
@@ -205,6 +202,10 @@ def drawer_kick(pin: int = 2, on_ms: int = 100, off_ms: int = 100) -> bytes:
         raise InvalidRequest(f"cash drawer pin must be 2 or 5, not {pin}")
     if not (2 <= on_ms <= 510 and 2 <= off_ms <= 510):
         raise InvalidRequest("drawer pulse times must be between 2 and 510 ms")
+    # Imported here: escpos.printer loads python-escpos's capability table (~0.15 s of CPU),
+    # which the hub need not pay at start-up before anything is printed.
+    from escpos.printer import Dummy
+
     printer = Dummy()
     printer.cashdraw([0x1B, 0x70, 0 if pin == 2 else 1, on_ms // 2, off_ms // 2])
     return bytes(printer.output)
@@ -216,6 +217,9 @@ def render(
     """The whole print job: init, code page, optional drawer kick, the lines, QR, partial cut."""
     p = paper_for(paper)
     blocks = layout(receipt, p)
+    from escpos.constants import QR_ECLEVEL_M  # not at module level: see drawer_kick
+    from escpos.printer import Dummy
+
     out = Dummy()
     out.hw("INIT")  # ESC @: a known state whatever the last job left behind
     out.charcode(CODEPAGE)  # ESC t 19, and every later text is encoded in CP858

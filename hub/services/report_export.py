@@ -12,13 +12,15 @@ import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from fpdf import FPDF
 
 from hub.models.fiscal import CountAmount, DayReportFigures, VatTotal
 from hub.money import format_amount
 from hub.services.sie import METHOD_TEXT, rate_text
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 X_WARNING = "X-dagrapport – ej Z, dagen är inte avslutad"
 
@@ -242,6 +244,10 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
 
 def to_pdf(report: DayReportFigures, timezone: str = "Europe/Stockholm") -> bytes:
     """The report as an A4 PDF with the same content as the HTML page."""
+    # Imported here: fpdf (with fontTools) costs ~0.25 s of CPU, paid only when a PDF is asked
+    # for, not by every hub start.
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
