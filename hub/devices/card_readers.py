@@ -354,6 +354,12 @@ class CardPayments:
             raise Conflict("This terminal cannot be asked about its last payment: check its "
                            "printout or totals and resolve it by hand.")
         async with owner.lock:
+            # Another caller (the reader's watcher, a manager) may have settled it while this
+            # one waited for the reader: never act on a stale "in doubt" (a second answer
+            # would reverse a payment the first one already put on the sale).
+            attempt = await self._db(payments.get_attempt, attempt_id)
+            if attempt.status != IN_DOUBT:
+                return payments.public(attempt)
             try:
                 last = await owner.reader.last_transaction()
             except DriverError as exc:
@@ -373,7 +379,7 @@ class CardPayments:
             else:
                 result = replace(last, message=f"from the terminal's repeat receipt: "
                                                f"{last.outcome.value}")
-        await self._settle(attempt.id, result, SYSTEM, how="terminal")
+            await self._settle(attempt.id, result, SYSTEM, how="terminal")  # still under lock
         log.info("in-doubt card payment %s resolved by the terminal: %s", attempt.id,
                  result.outcome.value)
         return payments.public(await self._db(payments.get_attempt, attempt.id))

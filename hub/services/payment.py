@@ -185,12 +185,13 @@ def in_doubt(session: Session) -> list[PaymentAttempt]:
 
 
 def known_terminal_receipts(session: Session, reader_url: str, but: str) -> set[str]:
-    """Terminal receipt numbers already matched to other attempts on this reader."""
+    """Terminal receipt numbers already matched to other settled attempts on this reader
+    (approved or not: a declined payment's receipt is just as surely not this one's)."""
     rows = session.exec(
         select(PaymentAttempt.terminal_receipt_no).where(
             PaymentAttempt.reader == reader_url, PaymentAttempt.id != but,
             col(PaymentAttempt.terminal_receipt_no).is_not(None),
-            PaymentAttempt.status == "approved")
+            col(PaymentAttempt.status).in_(FINAL))
     )
     return {r for r in rows if r}
 

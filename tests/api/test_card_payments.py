@@ -252,3 +252,69 @@ def test_a_card_sale_is_refunded_on_the_terminal(zvt_hub: TestClient, zvt: ZvtEm
     again = cashier.post(f"/sales/{sale['id']}/refunds", body, expect=409)
     assert "already refunded" in again["message"] or "at most 0" in again["message"]
     assert len([t for t in zvt.batch if t.kind == "refund" and t.result_code == 0]) == 1
+
+
+def test_an_attempt_the_terminal_never_ran_after_a_declined_one_is_settled_as_failed(
+        zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    """Regression (found by the soak): the hub died after marking a payment sent but before the
+    terminal ran it, and the terminal's last transaction was an earlier *declined* payment."""
+    from hub.services import payment as payments
+
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    zvt.script.extend(["decline"])
+    declined = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, declined["id"])["status"] == "declined"
+    cashier.scan("1", cashier.product("Mellanmjölk 1,5 % 1 l")["gtin"])  # a new amount is due
+    with zvt_hub.app.state.db.write() as s:
+        attempt, _ = payments.create_attempt(s, "1", _actor(zvt_hub), zvt.url, None)
+        payments.mark_sent(s, attempt.id)
+        attempt.status = "unknown"  # the hub was killed here: nothing reached the terminal
+        s.add(attempt)
+        stuck = attempt.id
+    settled = cashier.post(f"/payments/{stuck}/resolve", {})
+    assert settled["status"] == "failed" and "never ran" in settled["message"]
+    assert len(zvt.batch) == 1  # only the declined payment ever ran on the terminal
+
+
+def test_two_resolutions_at_once_never_reverse_a_payment_already_taken(
+        zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    """Regression (found by the soak): the reader's watcher and a manager's resolve both
+    settled the same in-doubt payment; the second one reversed the approved money."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    zvt.script.extend(["power_loss:3"])
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, started["id"])["status"] == "unknown"
+    manager = login(zvt_hub, "maria")
+
+    def resolve(_: int) -> int:
+        return zvt_hub.post(f"/api/v1/payments/{started['id']}/resolve", json={},
+                            headers=manager.headers).status_code
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(resolve, range(4)))
+        if cashier.get(f"/payments/{started['id']}")["status"] != "unknown":
+            break
+        time.sleep(0.1)
+    settled = _wait(cashier, started["id"], lambda p: p["status"] != "unknown")
+    assert settled["status"] == "approved"
+    assert all(t.kind != "reversal" for t in zvt.batch) and (
+        zvt.last is None or zvt.last.kind != "reversal")
+    sale = cashier.get("/sales", params={"lane_id": "1"})[0]
+    assert sale["status"] == "completed" and sale["tenders"][0]["method"] == "card"
+
+
+def _actor(client: TestClient):  # type: ignore[no-untyped-def]
+    from hub.services.auth import Actor
+
+    with client.app.state.db.read() as s:
+        from sqlmodel import select
+
+        from hub.models import User
+        erik = s.exec(select(User).where(User.username == "erik")).one()
+    return Actor(role="cashier", user_id=erik.id, name="erik")
