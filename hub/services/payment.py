@@ -93,6 +93,12 @@ def create_credit(session: Session, sale_id: str, lane_id: str, actor: Actor, re
     sale = session.get(Sale, sale_id)
     if sale is None or sale.status != "completed":
         raise Conflict("Only a completed sale's card payment can be refunded.")
+    open_credit = session.exec(select(PaymentAttempt).where(
+        PaymentAttempt.sale_id == sale_id, PaymentAttempt.kind == "credit",
+        col(PaymentAttempt.status).in_((*ACTIVE, IN_DOUBT)))).first()
+    if open_credit is not None:  # it may have paid out: a second credit could pay twice
+        raise Conflict(f"A card refund on this sale is {open_credit.status}: settle it first "
+                       "(in-doubt payments), then refund what is still owed.")
     reference = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
     attempt = PaymentAttempt(reference=reference, sale_id=sale.id, lane_id=lane_id,
                              reader=reader_url, kind="credit", amount=amount,

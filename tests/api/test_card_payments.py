@@ -254,6 +254,27 @@ def test_a_card_sale_is_refunded_on_the_terminal(zvt_hub: TestClient, zvt: ZvtEm
     assert len([t for t in zvt.batch if t.kind == "refund" and t.result_code == 0]) == 1
 
 
+def test_no_second_card_refund_while_one_on_the_sale_is_in_doubt(zvt_hub: TestClient,
+                                                                zvt: ZvtEmulator) -> None:
+    """A credit the hub lost track of (killed mid-refund) may have paid out: until it is
+    settled, another card refund on that sale could pay the customer twice."""
+    from hub.models import PaymentAttempt
+
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, started["id"])["status"] == "approved"
+    sale = cashier.get("/sales", params={"lane_id": "1"})[0]
+    with zvt_hub.app.state.db.write() as s:
+        s.add(PaymentAttempt(reference="LOSTCREDIT", sale_id=sale["id"], lane_id="1",
+                             reader=zvt.url, kind="credit", amount=6995, currency="SEK",
+                             status="unknown"))
+    body = {"lane_id": "1", "lines": [{"line_id": sale["lines"][0]["id"]}]}
+    refused = cashier.post(f"/sales/{sale['id']}/refunds", body, expect=409)
+    assert "settle it first" in refused["message"]
+    assert not [t for t in zvt.batch if t.kind == "refund"]  # nothing went to the terminal
+
+
 def test_an_attempt_the_terminal_never_ran_after_a_declined_one_is_settled_as_failed(
         zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
     """Regression (found by the soak): the hub died after marking a payment sent but before the
