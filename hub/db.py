@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,28 +50,111 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
     return engine
 
 
+class CommitFailed(RuntimeError):
+    """The commit that would have made a write durable failed: nothing of it was saved."""
+
+
+class _Batch:
+    """Write transactions that share one SQLite transaction, and so one commit (one fsync)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.connection = engine.connect()
+        self.transaction = self.connection.begin()  # BEGIN IMMEDIATE: the database lock
+        self.units = 0
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
 class Database:
-    """The engines of one hub database: writes serialize, reads run beside them."""
+    """The engines of one hub database: writes serialize, reads run beside them.
+
+    Writes run one at a time (the single writer), each in its own savepoint. While other
+    writers queue, a finished write leaves its transaction open and waits: the next one runs
+    in the same SQLite transaction, and whichever finds nobody queued commits them all at once
+    (group commit). Every write still returns only after the commit that holds it is durable
+    (WAL, synchronous=FULL); a failed write rolls back its own savepoint only; a failed commit
+    fails every write it held.
+    """
+
+    MAX_BATCH = 32  # writes that may wait for one commit
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.writer = make_engine(url, immediate=True)
         self.reader = make_engine(url, immediate=False)
+        # Writers of this process queue here rather than in SQLite, whose busy handler sleeps
+        # up to 100 ms a try; busy_timeout still guards against other processes.
+        self._lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queued = 0
+        self._batch: _Batch | None = None
+        self._local = threading.local()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session for one write transaction: commits on success, rolls back on error."""
-        with Session(self.writer, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException as exc:
-                session.rollback()
-                keep = getattr(exc, "after_rollback", None)
-                if keep is not None:
-                    keep(session)
+        """A session for one write transaction: commits on success, rolls back on error.
+
+        Returns only once the write is durable; a write inside a write is refused.
+        """
+        if getattr(self._local, "writing", False):
+            raise RuntimeError("a write transaction inside another one would wait for itself")
+        with self._queue_lock:
+            self._queued += 1
+        self._lock.acquire()
+        with self._queue_lock:
+            self._queued -= 1
+        self._local.writing = True
+        failure: BaseException | None = None
+        batch: _Batch | None = None
+        try:
+            batch = self._batch
+            if batch is None:
+                batch = self._batch = _Batch(self.writer)
+            batch.units += 1
+            with Session(bind=batch.connection, join_transaction_mode="create_savepoint",
+                         expire_on_commit=False) as session:
+                try:
+                    yield session
                     session.commit()
-                raise
+                except BaseException as exc:
+                    failure = exc
+                    session.rollback()
+                    keep = getattr(exc, "after_rollback", None)
+                    if keep is not None:
+                        keep(session)
+                        session.commit()
+        except BaseException as exc:
+            failure = failure or exc
+        finally:
+            self._local.writing = False
+            self._finish(batch)
+        if failure is not None:
+            raise failure
+        assert batch is not None
+        if batch.error is not None:
+            raise CommitFailed(f"the write was not saved: {batch.error}") from batch.error
+
+    def _finish(self, batch: _Batch | None) -> None:
+        """Hand the open transaction to a queued writer, or commit it; then release the lock
+        (holding it on entry) and wait until the write's commit is done."""
+        if batch is None:  # BEGIN failed: there is nothing to commit
+            self._lock.release()
+            return
+        with self._queue_lock:
+            hand_off = self._queued > 0 and batch.units < self.MAX_BATCH
+        if not hand_off:
+            self._batch = None
+            try:
+                batch.transaction.commit()
+            except BaseException as exc:
+                batch.error = exc
+                with contextlib.suppress(Exception):
+                    batch.transaction.rollback()
+            finally:
+                batch.connection.close()
+                batch.done.set()
+        self._lock.release()
+        batch.done.wait()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
