@@ -216,6 +216,23 @@ class HubClient:
         return await self.post(  # type: ignore[no-any-return]
             f"{self.lane_path}/cart/cancel", {"approval": approval})
 
+    # Parked carts
+
+    async def park_cart(self) -> Json:
+        """Put the lane's cart aside (the customer went for their wallet); returns the lane's
+        now-empty cart. Refused (409) with nothing to park or a payment taken."""
+        return await self.post(f"{self.lane_path}/cart/park")  # type: ignore[no-any-return]
+
+    async def parked_carts(self) -> list[Json]:
+        """Carts parked anywhere in the store, oldest first."""
+        return await self.get("/parked-carts")  # type: ignore[no-any-return]
+
+    async def resume_cart(self, sale_id: str) -> Json:
+        """Take a parked cart up on this lane; returns it as the lane's cart (409 while the
+        lane has goods of its own, 404 when it was taken up already)."""
+        return await self.post(  # type: ignore[no-any-return]
+            f"{self.lane_path}/parked/{sale_id}/resume")
+
     # Other tenders
 
     async def pay_card_external(self, amount: int | None, reference: str | None,

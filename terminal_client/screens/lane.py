@@ -23,6 +23,7 @@ from terminal_client.screens.external import ExternalCardDialog
 from terminal_client.screens.in_doubt import InDoubtScreen
 from terminal_client.screens.lock import LockScreen
 from terminal_client.screens.menus import ConfirmDialog, MenuScreen, TextScreen, help_screen
+from terminal_client.screens.parking import ParkedCartsScreen, park
 from terminal_client.screens.pickups import PickupsScreen
 from terminal_client.screens.price_check import PriceCheckDialog
 from terminal_client.screens.qr import QrDialog
@@ -46,6 +47,7 @@ class LaneScreen(Screen[None]):
         Binding("f8", "pay_external", "Extern"),
         Binding("f9", "refund", "Retur"),
         Binding("f10", "menu", "Meny"),
+        Binding("f11", "park", "Parkera", show=False),  # no room left: help and menu say it
         Binding("f12", "price_check", "Prisfråga", show=False),  # in the help and the menu
         Binding("ctrl+l", "lock", "Lås", show=False),
         Binding("up", "cursor(-1)", "Rad upp", show=False),
@@ -264,6 +266,33 @@ class LaneScreen(Screen[None]):
         """F12: the price of a product, selling nothing."""
         self.app.push_screen(PriceCheckDialog(self.hub))
 
+    def action_park(self) -> None:
+        """F11: put the cart aside; the next customer gets an empty lane."""
+        if not self.cart.get("lines"):
+            self.say("! Inget att parkera: kassan är tom.")
+            return
+        self.run_worker(self._park(), group="park", exclusive=True)
+
+    async def _park(self) -> None:
+        async with self._cart_lock:  # scans on their way reach the cart before it is parked
+            try:
+                empty, text = await park(self.hub, self.cart)
+            except HubError as exc:
+                self.say(f"! {exc.message}")
+                return
+        self.show_cart(empty)
+        self.say(text)
+
+    def show_parked(self) -> None:
+        """The store's parked carts; Enter takes one up on this lane."""
+        screen = ParkedCartsScreen(self.hub)
+
+        def closed(_: None) -> None:
+            if screen.resumed is not None:
+                self.show_cart(screen.resumed)
+                self.say(screen.outcome)
+        self.app.push_screen(screen, closed)
+
     def _menu_chosen(self, choice: str | None) -> None:
         if choice is None:
             return
@@ -273,6 +302,10 @@ class LaneScreen(Screen[None]):
                    "day_reports": lambda: DayReportsScreen(self.hub)}
         if choice in screens:
             self.app.push_screen(screens[choice]())
+        elif choice == "park":
+            self.action_park()
+        elif choice == "parked":
+            self.show_parked()
         elif choice == "lock":
             self.action_lock()
         elif choice == "switch":

@@ -14,6 +14,8 @@ MENU = [
     ("cart_percent", "Rabatt på hela köpet, procent"),
     ("cart_amount", "Rabatt på hela köpet, kronor"),
     ("cancel_cart", "Avbryt köpet"),
+    ("park", "Parkera köp (F11)"),
+    ("parked", "Parkerade köp (ta upp här)"),
     ("reprint", "Kvittokopia av senaste köpet"),
     ("price_check", "Prisfråga (F12)"),
     ("day_reports", "Dagrapporter: X, Z (stäng dagen), tidigare Z"),
@@ -33,8 +35,10 @@ F1  den här hjälpen                  F2  skift; D: dagrapporter X/Z
 F3  sök vara (även vägda varor)      F5  kontant
 F6  kort på kassans terminal         F7  QR: kunden betalar med mobilen
 F8  kort på fristående terminal      F9  retur
-F10 meny: rabatt, avbryt köp, kvittokopia, prisfråga, dagrapporter,
-    övningsläge, webbordrar, osäkra kort, synk, byt kassör, logga ut
+F10 meny: rabatt, avbryt köp, parkera, parkerade köp, kvittokopia,
+    prisfråga, dagrapporter, övningsläge, webbordrar, osäkra kort,
+    synk, byt kassör, logga ut
+F11 parkera köpet; ta upp det igen: F10 Parkerade köp (valfri kassa)
 F12 prisfråga (inget säljs)   Ctrl+L lås   Ctrl+Q avsluta
 
 Delbetalning: skriv beloppet först, t.ex. 200 och sedan F6 eller F8.
