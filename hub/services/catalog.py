@@ -7,7 +7,15 @@ from sqlmodel import Session, SQLModel, col, or_, select
 
 from hub.models import Product
 from hub.services.errors import Invalid
-from hub.services.search import match_expression, matching_ids, starts_with
+from hub.services.search import (
+    Source,
+    first_in_order,
+    fts_rows,
+    match_expression,
+    matching_ids,
+    starts_with,
+    unindexed,
+)
 
 
 class ProductPublic(SQLModel):
@@ -34,18 +42,27 @@ def search(session: Session, query: str | None, limit: int = 50,
     query = (query or "").strip()
     if not query and not category:
         raise Invalid("Type part of a product name or code to search, or pick a category.")
-    stmt = select(Product).where(Product.active)
-    if query:
-        # Index-backed: the name's words through product_fts, codes as ranges on their indexes.
-        match = match_expression(query)
-        found: list[ColumnElement[bool] | TextClause] = [
-            starts_with(Product.gtin, query), starts_with(Product.sku, query)]
-        if match is not None:
-            found.append(matching_ids("product", match))
-        stmt = stmt.where(or_(*found))
+    where: list[ColumnElement[bool]] = [col(Product.active).is_(True)]
     if category:
-        stmt = stmt.where(Product.category == category)
-    return list(session.exec(stmt.order_by(col(Product.name)).limit(limit)))
+        where.append(col(Product.category) == category)
+    if not query:
+        return list(session.exec(select(Product).where(*where)
+                                 .order_by(col(Product.name)).limit(limit)))
+    # Index-backed: the name's words through product_fts, codes as ranges on their indexes.
+    sources = [Source(select(col(Product.id)).where(_code_starts(query, True)),
+                      lambda indexed: _code_starts(query, indexed))]
+    match = match_expression(query)
+    if match is not None:
+        sources.append(Source(fts_rows("product", match),
+                              lambda indexed: matching_ids("product", match, indexed=indexed)))
+    return first_in_order(session, Product, sources, where, [col(Product.name)], limit)
+
+
+def _code_starts(query: str, indexed: bool) -> ColumnElement[bool] | TextClause:
+    """The barcode or the SKU begins with the query."""
+    gtin, sku = (col(Product.gtin), col(Product.sku)) if indexed else (
+        unindexed(Product.gtin), unindexed(Product.sku))
+    return or_(starts_with(gtin, query), starts_with(sku, query))
 
 
 def categories(session: Session) -> list[str]:
