@@ -14,6 +14,7 @@ Goal (issue 9): p99 < 15 ms.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import statistics
 import time
@@ -96,12 +97,11 @@ class Display:
         return self.arrived.pop(version)
 
 
-async def _lane(hub: Hub, lane: Lane, token: str, codes: list[str], start: float,
+async def _lane(hub: Hub, lane: Lane, ws: ClientConnection, codes: list[str], start: float,
                 stop: float, times: list[float]) -> None:
     """Scan and pay on one lane until `stop`, timing each scan to its display."""
-    async with connect(f"{hub.ws}?token={token}") as ws, \
-            httpx.AsyncClient(base_url=hub.api, timeout=60,
-                              headers={"Authorization": f"Bearer {lane.token}"}) as http:
+    async with httpx.AsyncClient(base_url=hub.api, timeout=60,
+                                 headers={"Authorization": f"Bearer {lane.token}"}) as http:
         display = Display(ws)
         listener = asyncio.create_task(display.listen())
         try:
@@ -126,11 +126,15 @@ async def _lane(hub: Hub, lane: Lane, token: str, codes: list[str], start: float
 
 async def _level(hub: Hub, lanes: list[Lane], tokens: list[str], codes: list[str],
                  warmup: float, seconds: float) -> list[float]:
+    """Connect every display first, then scan on every lane at once; the scans' times."""
     times: list[float] = []
-    now = time.perf_counter()
-    start, stop = now + warmup, now + warmup + seconds
-    await asyncio.gather(*(_lane(hub, lane, token, codes, start, stop, times)
-                           for lane, token in zip(lanes, tokens, strict=True)))
+    async with contextlib.AsyncExitStack() as stack:
+        sockets = [await stack.enter_async_context(connect(f"{hub.ws}?token={token}"))
+                   for token in tokens]
+        now = time.perf_counter()
+        start, stop = now + warmup, now + warmup + seconds
+        await asyncio.gather(*(_lane(hub, lane, ws, codes, start, stop, times)
+                               for lane, ws in zip(lanes, sockets, strict=True)))
     return times
 
 
