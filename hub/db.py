@@ -73,7 +73,7 @@ class Database:
     Writes run one at a time (the single writer), each in its own savepoint. While other
     writers queue, a finished write leaves its transaction open and waits: the next one runs
     in the same SQLite transaction, and whichever finds nobody queued (or the batch full or
-    20 ms old) commits them all at once (group commit). Every write still returns only after
+    100 ms old) commits them all at once (group commit). Every write still returns only after
     the commit that holds it is durable (WAL, synchronous=FULL); a failed write rolls back its
     own savepoint only; a failed commit fails every write it held.
     """
@@ -81,7 +81,7 @@ class Database:
     MAX_BATCH = 32  # writes that may wait for one commit
     # How long a batch stays open for more writes: a write's answer waits at most about this
     # (plus one write) longer than alone, even when writes are slow (a fiscal device's answer).
-    MAX_BATCH_SECONDS = 0.02
+    MAX_BATCH_SECONDS = 0.1
 
     def __init__(self, url: str) -> None:
         self.url = url
