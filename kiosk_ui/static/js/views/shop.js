@@ -41,13 +41,14 @@ export function shopView({ applyCart }) {
   }
 
   async function addItem(body, product) {
+    // Known before the cart comes back, so the line is drawn with its age badge at once.
+    if (product.age_limit) ageLimits.set(product.id, product.age_limit);
     try {
       applyCart(await post(lanePath("/items"), body));
     } catch (err) {
       toast(err.status === 409 ? t("cart.locked") : t("shop.add_failed"), 5000);
       return;
     }
-    if (product.age_limit) ageLimits.set(product.id, product.age_limit);
     if (product.age_limit && !state.ageChecked.has(product.id)) {
       state.ageChecked.add(product.id);
       modal(t("age.notice", { name: product.name, age: product.age_limit }));
@@ -85,6 +86,7 @@ export function shopView({ applyCart }) {
     catalog.products.forEach((p) => { if (p.age_limit) ageLimits.set(p.id, p.age_limit); });
     renderCategories();
     renderProducts();
+    if (state.cart) renderCart(); // lines drawn before the catalog came may now need a badge
   }
 
   function renderCategories() {
