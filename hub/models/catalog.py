@@ -39,3 +39,8 @@ class Lane(SQLModel, table=True):
     last_receipt_no: int = 0
     cart_version: int = 0  # bumped on every cart change on the lane, across sales
     training: bool = False  # training mode: sales are övning, marked and counted apart
+
+    def bump_cart_version(self) -> int:
+        """A new cart version for a change on the lane: every screen on it follows."""
+        self.cart_version += 1
+        return self.cart_version

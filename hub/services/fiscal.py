@@ -132,10 +132,10 @@ def set_training(session: Session, shop: Shop, lane_id: str, actor: Actor, on: b
         raise Conflict("Finish or cancel the sale on the lane before switching training mode.")
     approver = approve(session, actor, approval, shop.settings, "training mode")
     lane.training = on
-    lane.cart_version += 1  # every screen on the lane sees the new mode as a cart change
+    version = lane.bump_cart_version()  # every screen on the lane sees the new mode
     if open_cart is not None:  # an empty cart takes the lane's new mode
         open_cart.training = on
-        open_cart.version = lane.cart_version
+        open_cart.version = version
         session.add(open_cart)
     session.add(lane)
     record(session, shop, "training_on" if on else "training_off", lane_id=lane_id,

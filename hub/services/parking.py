@@ -18,8 +18,7 @@ MAX_PARKED_PER_LANE = 20
 def _bump(session: Session, sale: Sale, lane_id: str) -> None:
     """A new cart version on the lane, so every screen on it follows."""
     lane = get_lane(session, lane_id)
-    lane.cart_version += 1
-    sale.version = lane.cart_version
+    sale.version = lane.bump_cart_version()
     session.add(lane)
     session.add(sale)
 

@@ -110,8 +110,7 @@ def _changed(session: Session, sale: Sale, approver: Approver | None = None,
     if limit_bp is not None:
         _recheck_discounts(session, sale, lines, approver, limit_bp)
     lane = get_lane(session, sale.lane_id)
-    lane.cart_version += 1
-    sale.version = lane.cart_version
+    sale.version = lane.bump_cart_version()
     session.add(lane)
     session.add(sale)
     for line in lines:
@@ -594,7 +593,7 @@ def complete_sale(
     seal(session, shop, sale, kind="training" if sale.training else "normal",
          vat=[(row.rate_bp, row.vat) for row in public.vat],
          cash_only=all(t.method == "cash" for t in tenders))
-    public = to_public(sale, lines, tenders)
+    public = public.model_copy(update={"control_code": sale.control_code})
     ref = f"{sale.lane_id}-{sale.receipt_no}"
     if sale.training:
         journal.append(session, shop.key, "training_sale", ref, public.model_dump(mode="json"))
@@ -604,7 +603,7 @@ def complete_sale(
         products = {p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(ids)))}
         moves = [(products[line.product_id], -(line.weight_g or line.quantity)) for line in sold]
         move_stock(session, moves, "sale", sale.id)
-        rollup.add_sale(session, sale, _lines(session, sale), shop.settings.timezone,
+        rollup.add_sale(session, sale, lines, shop.settings.timezone,
                         lane_kind=lane.kind, methods={t.method for t in tenders})
         journal_and_emit(session, shop.key, "sale.completed", "sale", ref,
                          public.model_dump(mode="json"), sale.completed_at)
