@@ -3,6 +3,7 @@ dashboard password."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Annotated
 
@@ -36,7 +37,12 @@ def serve(
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = CentralSettings(database_url=database_url)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    app = create_app(settings)
+    # What is loaded by now (modules, the app, its schemas) lives as long as the process: keep
+    # it out of the collector's full passes, or each one walks it all in the middle of a
+    # push (tens of ms, measured while catching up a backlog).
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @central_app.command("add-store")

@@ -167,16 +167,16 @@ def test_a_restart_in_the_middle_of_a_push_applies_nothing_then_the_retry_does(
     from sync.central.services import ingest
 
     setup(central)
-    real = ingest._known_events
+    real = ingest._claim_events
     restarted = []
 
-    def restart_midway(session, event_ids):  # the store row is locked, levels loaded
+    def restart_midway(session, *args):  # the store row is locked, levels loaded
         if not restarted:
             restarted.append(True)
             pg.restart()
-        return real(session, event_ids)
+        return real(session, *args)
 
-    monkeypatch.setattr(ingest, "_known_events", restart_midway)
+    monkeypatch.setattr(ingest, "_claim_events", restart_midway)
     batch = [counted(1, ("milk", 10)), moved(2, ("milk", -1))]
     r = central.client.post("/sync/v1/push", json={"hub_id": "s1", "events": batch},
                             headers=central.hub("s1"))
@@ -200,3 +200,20 @@ def test_an_event_postgresql_cannot_store_is_rejected_alone(central: Central) ->
     assert [r["seq"] for r in reply["rejected"]] == [2]
     assert "NUL" in reply["rejected"][0]["reason"]
     assert central.stock("s1", "milk")["on_hand"] == 3
+
+
+def test_the_event_before_one_postgresql_refuses_is_still_recorded_once(
+        central: Central) -> None:
+    setup(central)
+    first = moved(1, ("milk", -2))
+    refused = b'{"kind": "pay-in", "amount": NaN}'  # JSON that PostgreSQL cannot store
+    body = json.dumps({"hub_id": "s1", "events": [first, event(2, "cash.moved", {})]})
+    body = body.replace('"payload": {}', '"payload": ' + refused.decode())
+    r = central.client.post("/sync/v1/push", content=body.encode(),
+                            headers={**central.hub("s1"), "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert r.json()["last_seq"] == 2 and [x["seq"] for x in r.json()["rejected"]] == [2]
+    again = central.push("s1", [{**first, "seq": 3}])  # the same event under another seq
+    assert again["applied"] == 0 and "applied already" in again["rejected"][0]["reason"]
+    assert central.stock("s1", "milk")["on_hand"] == -2
+    assert ledger(central, "s1", "milk") == -2

@@ -3,6 +3,11 @@
 One transaction per batch with the store's row locked. Events at or below last_seq are
 skipped, a gap stops the batch, a business-invalid event is recorded as rejected and the queue
 moves on, and each event_id takes effect once even if re-sent under another seq.
+
+The work is set-based so that catching up a long offline backlog is fast: the batch's events
+are claimed in applied_event with one INSERT … ON CONFLICT DO NOTHING before anything is
+applied (what was claimed before is skipped), and the rows the events make are queued and
+written with one statement per table (services/rows.py).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import bindparam
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col, select
 
@@ -32,6 +37,7 @@ from sync.central.models import (
 from sync.central.services import payloads as p
 from sync.central.services.errors import Conflict, Invalid
 from sync.central.services.pickup import hand_over
+from sync.central.services.rows import insert_new_rows, insert_rows, table_of
 from sync.central.services.stock import levels_for, open_conflicts_for_oversell
 from sync.central.services.stores import lock_store
 from sync.schemas import OutboxEvent, PushReply, PushRequest, RejectedEvent
@@ -52,6 +58,7 @@ class Batch:
     session: Session
     store: Store
     now: datetime
+    nul_free: bool = False  # the body was seen to hold no NUL: no payload needs the scan
     products: set[str] = field(default_factory=set)
     levels: dict[str, StockLevel] = field(default_factory=dict)
     sales: set[str] = field(default_factory=set)
@@ -63,11 +70,11 @@ class Batch:
         self.rows.setdefault(table, []).append(values)
 
     def write_rows(self) -> None:
-        """Insert every queued row: plain rows, not ORM objects, is what makes catch-up fast."""
-        for table, rows in self.rows.items():
-            if rows:
-                self.session.execute(insert(table), rows)
-        self.rows.clear()
+        """Insert every queued row, one statement per table; the queue is empty afterwards
+        even if the database refuses a row (its savepoint is rolled back by the caller)."""
+        queued, self.rows = self.rows, {}
+        for table, rows in queued.items():
+            insert_rows(self.session, table_of(table), rows)
 
     def level(self, sku: str) -> StockLevel:
         """The stock row of this store for sku (loaded once per batch)."""
@@ -99,8 +106,12 @@ def check_order(request: PushRequest, last_seq: int) -> None:
 
 
 def push(session: Session, store_id: str, request: PushRequest, now: datetime,
-         *, careful: bool = False) -> PushReply:
-    """Apply a batch for a store; careful=True isolates each event in a savepoint."""
+         *, careful: bool = False, nul_free: bool = False) -> PushReply:
+    """Apply a batch for a store; careful=True isolates each event in a savepoint.
+
+    nul_free: the caller saw no NUL (raw or escaped) anywhere in the request body, so no
+    payload needs to be searched for one.
+    """
     store = lock_store(session, store_id)
     check_order(request, store.last_seq)
     store.last_contact = now
@@ -115,10 +126,11 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
         if event.seq != store.last_seq + 1 + len(batch_events):
             break  # a gap: nothing after it is applied
         batch_events.append(event)
-    batch = Batch(session, store, now)
+    batch = Batch(session, store, now, nul_free=nul_free)
     _preload(batch, batch_events)
-    known = _known_events(session, [e.event_id for e in batch_events])
-    applied, rejected = 0, []
+    known = _claim_events(session, store.store_id, batch_events, now)
+    applied, rejected, refused = 0, [], []
+    newest = aware(store.newest_event_at)
     for event in batch_events:
         if event.event_id in known:
             first = known[event.event_id]
@@ -127,24 +139,21 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
                 reason=f"event {event.event_id} was applied already (as seq {first})"))
         else:
             reason = _apply_isolated(batch, event) if careful else _apply(batch, event)
-            batch.insert(
-                AppliedEvent, event_id=event.event_id, store_id=store.store_id,
-                hub_seq=event.seq, type=event.type[:40],
-                outcome="rejected" if reason else "applied",
-                reason=reason[:500] if reason else None, occurred_at=aware(event.occurred_at),
-                received_at=now)
             known[event.event_id] = event.seq
             if reason:
                 rejected.append(RejectedEvent(seq=event.seq, event_id=event.event_id,
                                               reason=reason))
+                refused.append({"refused_id": event.event_id, "why": reason[:500]})
             else:
                 applied += 1
-        store.last_seq = event.seq
         occurred = aware(event.occurred_at)
-        newest = aware(store.newest_event_at)
         if occurred is not None and (newest is None or occurred > newest):
-            store.newest_event_at = occurred
+            newest = occurred
+    if batch_events:
+        store.last_seq = batch_events[-1].seq
+        store.newest_event_at = newest
     batch.write_rows()
+    _record_rejections(session, refused)
     open_conflicts_for_oversell(session, store.store_id, batch.levels, now)
     session.flush()
     return PushReply(last_seq=store.last_seq, applied=applied, rejected=rejected)
@@ -161,12 +170,34 @@ def has_nul(value: object) -> bool:
     return False
 
 
-def _known_events(session: Session, event_ids: list[str]) -> dict[str, int]:
-    rows = session.exec(
+def _claim_events(session: Session, store_id: str, events: list[OutboxEvent],
+                  now: datetime) -> dict[str, int]:
+    """Record the batch's events in applied_event, each event_id once, as applied (rejections
+    are recorded afterwards); returns the events claimed before: event_id → its seq then."""
+    firsts: dict[str, OutboxEvent] = {}
+    for event in events:
+        firsts.setdefault(event.event_id, event)  # a later copy in the batch is a resend
+    rows = [{"event_id": e.event_id, "store_id": store_id, "hub_seq": e.seq,
+             "type": e.type[:40], "outcome": "applied", "reason": None,
+             "occurred_at": aware(e.occurred_at), "received_at": now}
+            for e in firsts.values()]
+    claimed = insert_new_rows(session, table_of(AppliedEvent), rows, "event_id")
+    taken = [event_id for event_id in firsts if event_id not in claimed]
+    if not taken:
+        return {}
+    return dict(session.exec(
         select(AppliedEvent.event_id, AppliedEvent.hub_seq)
-        .where(col(AppliedEvent.event_id).in_(event_ids))
-    ).all()
-    return dict(rows)
+        .where(col(AppliedEvent.event_id).in_(taken))
+    ).all())
+
+
+def _record_rejections(session: Session, refused: list[dict[str, str]]) -> None:
+    """Mark claimed events that broke a rule as rejected, with the reason."""
+    if refused:
+        applied = table_of(AppliedEvent)
+        session.execute(applied.update()
+                        .where(applied.c.event_id == bindparam("refused_id"))
+                        .values(outcome="rejected", reason=bindparam("why")), refused)
 
 
 def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
@@ -175,7 +206,7 @@ def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
     sale_ids: set[str] = set()
     refund_ids: set[str] = set()
     for event in events:
-        if has_nul(event.payload):
+        if not batch.nul_free and has_nul(event.payload):
             continue
         items = event.payload.get("items")
         if event.type in STOCK_TYPES and isinstance(items, list):
@@ -202,7 +233,7 @@ def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
 def _apply(batch: Batch, event: OutboxEvent) -> str | None:
     """Apply one event; returns the reason it was rejected, or None."""
     handler = HANDLERS.get(event.type)
-    if has_nul(event.payload):
+    if not batch.nul_free and has_nul(event.payload):
         return "the payload holds a NUL character, which central cannot store"
     if handler is None:
         return f"unknown event type {event.type!r}"

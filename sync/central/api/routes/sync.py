@@ -73,14 +73,23 @@ def parse_push(body: bytes, last_seq: int) -> PushRequest:
                       problems=problems[:20]) from exc
 
 
-def apply_push(db: Database, store_id: str, request: PushRequest, now: object) -> PushReply:
+def holds_no_nul(body: bytes) -> bool:
+    """True if no string in this JSON can hold a NUL: JSON must write one as \\u0000 (a raw
+    NUL byte is not valid JSON), so not finding that escape proves it for the whole batch."""
+    return b"\\u0000" not in body and b"\x00" not in body
+
+
+def apply_push(db: Database, store_id: str, request: PushRequest, now: object,
+               nul_free: bool = False) -> PushReply:
     """One transaction for the batch; if the data trips the database, again event by event."""
     try:
         with db.transaction() as session:
-            return ingest.push(session, store_id, request, now)  # type: ignore[arg-type]
+            return ingest.push(session, store_id, request, now,  # type: ignore[arg-type]
+                               nul_free=nul_free)
     except ingest.STORAGE_ERRORS:
         with db.transaction() as session:
-            return ingest.push(session, store_id, request, now, careful=True)  # type: ignore[arg-type]
+            return ingest.push(session, store_id, request, now,  # type: ignore[arg-type]
+                               careful=True, nul_free=nul_free)
 
 
 @router.post("/push", response_model=PushReply, openapi_extra=PUSH_BODY,
@@ -92,7 +101,8 @@ async def push(request: Request, store: StoreDep, db: DbDep, now: NowDep) -> Pus
     if batch.hub_id != store.store_id:
         raise Forbidden(f"This token belongs to store {store.store_id}, not {batch.hub_id}; "
                         "nothing was applied.", last_seq=store.last_seq)
-    return await run_in_threadpool(apply_push, db, store.store_id, batch, now)
+    return await run_in_threadpool(apply_push, db, store.store_id, batch, now,
+                                   holds_no_nul(body))
 
 
 @router.get("/pull", response_model=PullReply)

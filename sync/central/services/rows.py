@@ -1,0 +1,116 @@
+"""Rows written set-wise: one statement per table for a whole push, however many rows.
+
+On PostgreSQL (psycopg) plain inserts go in with COPY, the cheapest way in for both Python and
+the server, and an insert that must skip taken keys is one INSERT … SELECT FROM
+json_to_recordset(…) ON CONFLICT DO NOTHING. Elsewhere (SQLite for the demo) rows go in as a
+Core executemany. Either way the database checks each value against its column's type and
+length as for any INSERT, and its errors arrive as SQLAlchemy's (DataError, IntegrityError …).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, Integer, String, Table, TypeDecorator, select
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+# The type a value is read as before it lands in its column (a too-long text or too-large
+# number is then refused, never cut or wrapped).
+_READ_AS: tuple[tuple[type[Any], str], ...] = (
+    (Boolean, "bool"), (Integer, "int8"), (String, "text"))
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a SQLModel table class."""
+    return model.__table__  # type: ignore[no-any-return]
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows: dicts of column values, every row with the same keys (a column left out
+    takes its default)."""
+    if not rows:
+        return
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql" or bind.dialect.driver != "psycopg":
+        session.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    quote = bind.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with _as_sqlalchemy_errors(sql), cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(tuple(row.values()))
+
+
+def insert_new_rows(session: Session, table: Table, rows: list[dict[str, Any]],
+                    key: str) -> set[Any]:
+    """Insert the rows whose key is not taken yet; returns the keys this call inserted.
+
+    Keys must be distinct within rows. On PostgreSQL this is one INSERT … ON CONFLICT DO
+    NOTHING RETURNING: a row another transaction inserted first (even one not committed yet,
+    whose commit it waits for) counts as taken, never as an error.
+    """
+    if not rows:
+        return set()
+    bind = session.get_bind()
+    names = list(rows[0])
+    types = [_read_as(table, n) for n in names]
+    if bind.dialect.name == "postgresql" and None not in types:
+        quote = bind.dialect.identifier_preparer.quote
+        columns = ", ".join(quote(n) for n in names)
+        shape = ", ".join(f"{quote(n)} {t}" for n, t in zip(names, types, strict=True))
+        result = session.connection().exec_driver_sql(
+            f"INSERT INTO {quote(table.name)} ({columns}) SELECT {columns} "
+            f"FROM json_to_recordset(%s::json) AS r({shape}) "
+            f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}",
+            (json.dumps(rows, default=_iso),))
+        return {r[0] for r in result}
+    taken = existing_keys(session, table, key, [row[key] for row in rows])
+    new = [row for row in rows if row[key] not in taken]
+    if new:
+        session.execute(table.insert(), new)
+    return {row[key] for row in new}
+
+
+def existing_keys(session: Session, table: Table, key: str, values: Iterable[Any]) -> set[Any]:
+    """Those of values that are already a key of a row in table."""
+    wanted = sorted(set(values))
+    if not wanted:
+        return set()
+    column = table.c[key]
+    return set(session.execute(select(column).where(column.in_(wanted))).scalars())
+
+
+def _read_as(table: Table, name: str) -> str | None:
+    column_type = table.c[name].type
+    if isinstance(column_type, TypeDecorator):  # e.g. SQLModel's AutoString
+        column_type = column_type.impl_instance
+    if isinstance(column_type, DateTime):
+        return "timestamptz" if column_type.timezone else "timestamp"
+    for kind, name_there in _READ_AS:
+        if isinstance(column_type, kind):
+            return name_there
+    return None
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be sent as a row value")
+
+
+@contextmanager
+def _as_sqlalchemy_errors(statement: str) -> Iterator[None]:
+    """Errors of the driver, raised as SQLAlchemy raises them for its own statements."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
