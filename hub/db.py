@@ -51,6 +51,16 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
     return engine
 
 
+# SQLite's page cache per reader connection, in KiB (the default is 2 MB): up to 32 readers are
+# pooled, and a burst of 8 lanes searching grew the hub by 20–23 MB with the default, 9–12 MB
+# with this, at the same search times (100k and 1M products).
+READER_CACHE_KIB = 512
+
+
+def _reader_page_cache(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute(f"PRAGMA cache_size=-{READER_CACHE_KIB}")
+
+
 class CommitFailed(RuntimeError):
     """The commit that would have made a write durable failed: nothing of it was saved."""
 
@@ -87,6 +97,7 @@ class Database:
         self.url = url
         self.writer = make_engine(url, immediate=True)
         self.reader = make_engine(url, immediate=False)
+        event.listen(self.reader, "connect", _reader_page_cache)
         # Writers of this process queue here rather than in SQLite, whose busy handler sleeps
         # up to 100 ms a try; busy_timeout still guards against other processes.
         self._lock = threading.Lock()
