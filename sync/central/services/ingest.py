@@ -28,7 +28,6 @@ from sync.central.models import (
     RefundRow,
     SaleLineRow,
     SaleRow,
-    StockLevel,
     StockMove,
     Store,
     StoreRecord,
@@ -38,7 +37,7 @@ from sync.central.services import payloads as p
 from sync.central.services.errors import Conflict, Invalid
 from sync.central.services.pickup import hand_over
 from sync.central.services.rows import insert_new_rows, insert_rows, table_of
-from sync.central.services.stock import levels_for, open_conflicts_for_oversell
+from sync.central.services.stock import on_hand_for, open_conflicts_for_oversell, save_on_hand
 from sync.central.services.stores import lock_store
 from sync.schemas import OutboxEvent, PushReply, PushRequest, RejectedEvent
 
@@ -60,7 +59,9 @@ class Batch:
     now: datetime
     nul_free: bool = False  # the body was seen to hold no NUL: no payload needs the scan
     products: set[str] = field(default_factory=set)
-    levels: dict[str, StockLevel] = field(default_factory=dict)
+    on_hand: dict[str, int] = field(default_factory=dict)  # as the batch leaves it, per sku
+    counted_at: dict[str, datetime] = field(default_factory=dict)  # skus counted, and when
+    changed: set[str] = field(default_factory=set)  # skus whose on-hand is not written yet
     sales: set[str] = field(default_factory=set)
     refunds: set[str] = field(default_factory=set)
     rows: dict[type[Any], list[dict[str, Any]]] = field(default_factory=dict)
@@ -70,17 +71,39 @@ class Batch:
         self.rows.setdefault(table, []).append(values)
 
     def write_rows(self) -> None:
-        """Insert every queued row, one statement per table; the queue is empty afterwards
-        even if the database refuses a row (its savepoint is rolled back by the caller)."""
+        """Insert every queued row, one statement per table, and write the changed on-hand;
+        nothing is left queued afterwards, even if the database refuses a row (the caller
+        then rolls back, and the event's savepoint in careful mode)."""
         queued, self.rows = self.rows, {}
+        changed, self.changed = self.changed, set()
         for table, rows in queued.items():
             insert_rows(self.session, table_of(table), rows)
+        save_on_hand(self.session, self.store.store_id,
+                     {sku: self.on_hand[sku] for sku in changed},
+                     {sku: self.counted_at[sku] for sku in changed if sku in self.counted_at},
+                     self.now)
 
-    def level(self, sku: str) -> StockLevel:
-        """The stock row of this store for sku (loaded once per batch)."""
-        if sku not in self.levels:
-            self.levels.update(levels_for(self.session, self.store.store_id, [sku]))
-        return self.levels[sku]
+    def level(self, sku: str) -> int:
+        """This store's on-hand of sku (read once per batch)."""
+        if sku not in self.on_hand:
+            self.on_hand.update(on_hand_for(self.session, self.store.store_id, [sku]))
+        return self.on_hand[sku]
+
+    def set_level(self, sku: str, units: int) -> None:
+        """Change this store's on-hand of sku (written by write_rows)."""
+        self.on_hand[sku] = units
+        self.changed.add(sku)
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """What applying one event may change in memory, to put back if its savepoint fails."""
+        return (dict(self.on_hand), dict(self.counted_at), set(self.changed),
+                set(self.products), set(self.sales), set(self.refunds))
+
+    def restore(self, saved: tuple[Any, ...]) -> None:
+        """Put back a snapshot; rows queued since are dropped."""
+        (self.on_hand, self.counted_at, self.changed, self.products, self.sales,
+         self.refunds) = saved
+        self.rows = {}
 
 
 class GapError(Conflict):
@@ -154,7 +177,7 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
         store.newest_event_at = newest
     batch.write_rows()
     _record_rejections(session, refused)
-    open_conflicts_for_oversell(session, store.store_id, batch.levels, now)
+    open_conflicts_for_oversell(session, store.store_id, batch.on_hand, now)
     session.flush()
     return PushReply(last_seq=store.last_seq, applied=applied, rejected=rejected)
 
@@ -220,7 +243,7 @@ def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
     if skus:
         batch.products = set(session.exec(
             select(Product.sku).where(col(Product.sku).in_(sorted(skus)))).all())
-        batch.levels = levels_for(session, store_id, sorted(batch.products))
+        batch.on_hand = on_hand_for(session, store_id, batch.products)
     if sale_ids:
         batch.sales = set(session.exec(select(SaleRow.sale_id).where(
             SaleRow.store_id == store_id, col(SaleRow.sale_id).in_(sorted(sale_ids)))).all())
@@ -248,12 +271,14 @@ def _apply(batch: Batch, event: OutboxEvent) -> str | None:
 
 def _apply_isolated(batch: Batch, event: OutboxEvent) -> str | None:
     """Apply one event in a savepoint: data the database refuses rejects only this event."""
+    saved = batch.snapshot()
     try:
         with batch.session.begin_nested():
             reason = _apply(batch, event)
             batch.write_rows()
             batch.session.flush()
     except STORAGE_ERRORS as exc:
+        batch.restore(saved)
         return f"central could not store this event: {type(exc.orig).__name__}"
     return reason
 
@@ -273,10 +298,7 @@ def _stock_moved(batch: Batch, event: OutboxEvent) -> None:
     moved = p.StockMoved.model_validate(event.payload)
     _check_skus(batch, [i.sku for i in moved.items])
     for item in moved.items:
-        level = batch.level(item.sku)
-        level.on_hand += item.delta
-        level.updated_at = batch.now
-        batch.session.add(level)
+        batch.set_level(item.sku, batch.level(item.sku) + item.delta)
         batch.insert(StockMove, store_id=batch.store.store_id, sku=item.sku, delta=item.delta,
                      reason=moved.reason, ref=moved.ref, event_id=event.event_id,
                      created_at=batch.now)
@@ -286,12 +308,9 @@ def _stock_counted(batch: Batch, event: OutboxEvent) -> None:
     counted = p.StockCounted.model_validate(event.payload)
     _check_skus(batch, [i.sku for i in counted.items])
     for item in counted.items:
-        level = batch.level(item.sku)
-        delta = item.counted - level.on_hand  # the ledger still adds up to on-hand
-        level.on_hand = item.counted
-        level.counted_at = aware(event.occurred_at)
-        level.updated_at = batch.now
-        batch.session.add(level)
+        delta = item.counted - batch.level(item.sku)  # the ledger still adds up to on-hand
+        batch.set_level(item.sku, item.counted)
+        batch.counted_at[item.sku] = aware(event.occurred_at) or batch.now
         batch.insert(StockMove, store_id=batch.store.store_id, sku=item.sku, delta=delta,
                      reason="count", ref=counted.ref, event_id=event.event_id,
                      created_at=batch.now)
@@ -331,7 +350,7 @@ def _refund_completed(batch: Batch, event: OutboxEvent) -> None:
 def _kept(batch: Batch, event: OutboxEvent) -> None:
     batch.session.add(StoreRecord(store_id=batch.store.store_id, type=event.type,
                                   event_id=event.event_id, payload=event.payload,
-                                  occurred_at=aware(event.occurred_at)))
+                                  occurred_at=aware(event.occurred_at) or batch.now))
 
 
 def _pickup_handed_over(batch: Batch, event: OutboxEvent) -> None:

@@ -7,11 +7,13 @@ a store whose hub has been silent too long. `committed` is stock promised by oth
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from sync.central.models import (
@@ -60,6 +62,34 @@ def levels_for(session: Session, store_id: str, skus: Iterable[str]) -> dict[str
             found[sku] = StockLevel(store_id=store_id, sku=sku, on_hand=0)
             session.add(found[sku])
     return found
+
+
+def on_hand_for(session: Session, store_id: str, skus: Iterable[str]) -> dict[str, int]:
+    """On-hand of a store for these skus; 0 for a sku it has no stock row for yet."""
+    wanted = sorted(set(skus))
+    found = dict(session.exec(
+        select(StockLevel.sku, StockLevel.on_hand).where(StockLevel.store_id == store_id,
+                                                         col(StockLevel.sku).in_(wanted))
+    ).all())
+    return {sku: found.get(sku, 0) for sku in wanted}
+
+
+def save_on_hand(session: Session, store_id: str, on_hand: Mapping[str, int],
+                 counted_at: Mapping[str, datetime], now: datetime) -> None:
+    """Write these skus' on-hand (and when counted, for those in counted_at) in one statement,
+    making the rows that do not exist yet."""
+    if not on_hand:
+        return
+    table = StockLevel.__table__  # type: ignore[attr-defined]
+    upsert: Any = (postgresql.insert(table) if session.get_bind().dialect.name == "postgresql"
+                   else sqlite.insert(table))
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["store_id", "sku"],
+        set_={"on_hand": upsert.excluded.on_hand, "updated_at": upsert.excluded.updated_at,
+              "counted_at": func.coalesce(upsert.excluded.counted_at, table.c.counted_at)})
+    session.execute(upsert, [
+        {"store_id": store_id, "sku": sku, "on_hand": n, "counted_at": counted_at.get(sku),
+         "updated_at": now} for sku, n in sorted(on_hand.items())])
 
 
 def reserved_by(
@@ -116,16 +146,16 @@ def holding_orders(session: Session, store_id: str, sku: str) -> list[str]:
 
 
 def open_conflicts_for_oversell(
-    session: Session, store_id: str, levels: dict[str, StockLevel], now: datetime
+    session: Session, store_id: str, on_hand: Mapping[str, int], now: datetime
 ) -> list[StockConflict]:
     """Open (or update) a conflict for each sku whose on-hand fell below what is reserved."""
-    if not levels:
+    if not on_hand:
         return []
-    reserved = reserved_by(session, [store_id], levels)
+    reserved = reserved_by(session, [store_id], on_hand)
     opened = []
-    for sku, level in sorted(levels.items()):
+    for sku, units in sorted(on_hand.items()):
         held = reserved.get((store_id, sku), 0)
-        if held == 0 or level.on_hand >= held:  # nothing promised online: no one to let down
+        if held == 0 or units >= held:  # nothing promised online: no one to let down
             continue
         conflict = session.exec(
             select(StockConflict).where(StockConflict.store_id == store_id,
@@ -134,7 +164,7 @@ def open_conflicts_for_oversell(
         ).first()
         if conflict is None:
             conflict = StockConflict(store_id=store_id, sku=sku, shortfall=0, opened_at=now)
-        conflict.shortfall = held - level.on_hand
+        conflict.shortfall = held - units
         conflict.order_ids = holding_orders(session, store_id, sku)
         session.add(conflict)
         opened.append(conflict)
