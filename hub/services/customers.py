@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import ColumnElement, TextClause
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from hub.models.customer import Customer, CustomerCreate
 from hub.services.errors import Conflict, Invalid
-from hub.services.search import match_expression, matching_ids, starts_with
+from hub.services.search import (
+    Source,
+    first_in_order,
+    fts_rows,
+    match_expression,
+    matching_ids,
+    starts_with,
+    unindexed,
+)
 
 MAX_RESULTS = 50
 _NOT_DIGIT = re.compile(r"\D")
@@ -44,13 +52,21 @@ def search(session: Session, query: str, limit: int = MAX_RESULTS) -> list[Custo
         raise Invalid("Type part of a name, a phone number or a member number to search.")
     if not 1 <= limit <= MAX_RESULTS:
         raise Invalid(f"Ask for 1 to {MAX_RESULTS} members at a time.")
-    found: list[ColumnElement[bool] | TextClause] = [starts_with(Customer.member_no, query)]
+    # Each way of finding a member is asked on its own (an OR of them gets one plan for all).
+    # There is no index on customer.name to walk: each source's matches are read and sorted.
+    sources = [_starts(Customer.member_no, query)]
     digits = phone_digits(query)
     if len(digits) >= 3 and not re.search(r"[^\d\s()+-]", query):
-        found.append(starts_with(Customer.phone_digits, digits))
+        sources.append(_starts(Customer.phone_digits, digits))
     match = match_expression(query)
     if match is not None:
-        found.append(matching_ids("customer", match))
-    stmt = (select(Customer).where(Customer.active, or_(*found))
-            .order_by(col(Customer.name), col(Customer.id)).limit(limit))
-    return list(session.exec(stmt))
+        sources.append(Source(fts_rows("customer", match),
+                              lambda indexed: matching_ids("customer", match, indexed=indexed)))
+    return first_in_order(session, Customer, sources, [col(Customer.active).is_(True)],
+                          [col(Customer.name)], limit, walk=False)
+
+
+def _starts(column: Any, prefix: str) -> Source:
+    """Members whose `column` begins with `prefix`, found as a range of its index."""
+    return Source(select(col(Customer.id)).where(starts_with(column, prefix)),
+                  lambda indexed: starts_with(column if indexed else unindexed(column), prefix))

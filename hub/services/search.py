@@ -18,11 +18,18 @@ from sqlalchemy import table as sql_table
 from sqlmodel import Session, select
 
 T = TypeVar("T")
-# Matches from which walking the name index (testing each row) is tried before reading every
-# match and sorting. Sorting costs ~1 µs a match (1M products: 12,500 matches 17 ms, 76,000
-# 55 ms); walking finds 50 of 76,000 spread-out matches in ~10 ms, but would walk the whole
-# index (~200 ms at 1M) when the matches all sort late ("Ölands …"), so the walk is bounded.
-WALK_FROM = 20_000
+# A source with many matches has its first rows looked for along the order index before all
+# its matches are read and sorted. Sorting costs ~1–1.5 µs a match (a row look-up each; 1M
+# products: a brand's 12,500 matches 19 ms, 22,000 matches 26 ms, 76,000 56 ms); walking the
+# index ~0.25 µs an entry (a match is tested on the index entry, its row read only for a hit),
+# so matches spread through the order are found in a few ms. Matches may cluster late in the
+# order ("no": the brands Norr…; "so": kinds after "Sm…" within each brand), so a walk stops
+# after WALK_PER_MATCH entries a match: one that finds too few costs about half the sort that
+# follows it. It is tried when that bound is SPREAD_MARGIN times the entries that would hold
+# `limit` matches spread evenly (1M products, 50 rows: from ~16,000 matches; a brand's sort).
+WALK_PER_MATCH = 1.5
+SPREAD_MARGIN = 8
+COUNT_UP_TO = 40_000  # matches counted: from here on they are dense and the walk short anyway
 
 MAX_WORDS = 8
 # The same letters and digits FTS5's unicode61 tokenizer keeps; everything else separates words.
@@ -77,32 +84,47 @@ class Source:
 
 
 def first_in_order(session: Session, entity: type[T], sources: Sequence[Source],
-                   where: Sequence[ColumnElement[bool]], order: Sequence[Any],
-                   limit: int) -> list[T]:
+                   where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int, *,
+                   walk: bool = True) -> list[T]:
     """The first `limit` rows of `entity` in `order` (then id) that meet `where` and any of
     `sources`. Each source picks its own plan from how many rows it matches: few are read and
-    sorted; for many, the first entries of the `order` index are walked, and the matches read
-    and sorted after all if those entries hold too few of them."""
+    sorted; for many, the `order` index is walked up to a bound (an index must lead with
+    `order[0]`; without one, `walk=False`), and the matches read and sorted after all if it holds
+    too few of them."""
     found: dict[Any, T] = {}
     ident = entity.id  # type: ignore[attr-defined]
+    size = (session.exec(select(func.max(ident))).one() or 0) if walk else 0  # ~ the rows
     for source in sources:
-        counted = select(func.count()).select_from(source.rows.limit(WALK_FROM).subquery())
         rows: list[T] = []
-        if session.exec(counted).one() >= WALK_FROM:
-            # Matches spread evenly would put `limit` of them within this many entries; four
-            # times that, so that clustered ones ("Ölands …" all sort late) rarely fall back.
-            size = session.exec(select(func.max(ident))).one() or 0
-            entries = select(ident.label("id")).order_by(*order, ident).limit(
-                4 * limit * size // WALK_FROM + limit).subquery()
-            rows = list(session.exec(
-                select(entity).join(entries, entries.c.id == ident)
-                .where(*where, source.condition(False)).order_by(*order).limit(limit)))
+        if walk:
+            counted = select(func.count()).select_from(
+                source.rows.limit(COUNT_UP_TO).subquery())
+            matches = session.exec(counted).one()
+            entries = int(WALK_PER_MATCH * matches)
+            if entries * matches >= SPREAD_MARGIN * limit * size:
+                rows = _walk(session, entity, source, where, order, limit, entries)
         if len(rows) < limit:  # + keeps the planner off the order index: read all, sort
             rows = list(session.exec(
                 select(entity).where(*where, source.condition(True))
-                .order_by(unindexed(order[0]), *order[1:]).limit(limit)))
+                .order_by(unindexed(order[0]), *order[1:], ident).limit(limit)))
         for row in rows:
             found[row.id] = row  # type: ignore[attr-defined]
     return sorted(found.values(),
                   key=lambda row: (*(getattr(row, c.name) for c in order),
                                    row.id))[:limit]  # type: ignore[attr-defined]
+
+
+def _walk(session: Session, entity: type[T], source: Source,
+          where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int,
+          entries: int) -> list[T]:
+    """The first `limit` rows in `order` that meet `where` and the source among the first
+    `entries` or so of the order index; when there are `limit` of them, they are the first of
+    all (every row up to the bound was looked at). The source is tested on each index entry (its
+    unindexed condition: an id, or a column) and the walk stops at the `limit`-th hit, or at an
+    upper bound on order[0]."""
+    ident = entity.id  # type: ignore[attr-defined]
+    stmt = select(entity).where(*where, source.condition(False))
+    bound = session.exec(select(order[0]).order_by(*order, ident).offset(entries).limit(1)).first()
+    if bound is not None:  # ties with the bound are walked too: a few entries more
+        stmt = stmt.where(order[0] <= bound)
+    return list(session.exec(stmt.order_by(*order, ident).limit(limit)))

@@ -14,6 +14,7 @@ from hub.barcode import with_check_digit
 from hub.db import Database
 from hub.models import Product
 from hub.services import catalog as products
+from hub.services import search
 from tests.conftest import Till
 
 
@@ -134,3 +135,33 @@ def test_bench_catalog_makes_valid_unique_ean13s(tmp_path: Path) -> None:
         assert code is not None and len(code) == 13 and code.isdigit()
         assert with_check_digit(code[:12]) == code and code[:2] not in {str(p) for p in
                                                                           range(20, 30)}
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    settings, database = new_hub(tmp_path_factory.mktemp("big") / "hub")
+    database.dispose()
+    catalog(settings.database_path, 20_000)
+    return Database(settings.database_url)
+
+
+@pytest.mark.parametrize("q", ["ba", "no", "so", "ar", "mellan", "arla", "7320000", "B00001",
+                               "eko mj", "zz"])
+def test_walking_the_name_index_finds_what_sorting_every_match_finds(
+        big: Database, q: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many matches are first looked for along the name index: found there (a long walk) or not
+    (a walk of one entry a match, then every match sorted), the answer is the same."""
+    monkeypatch.setattr(search, "SPREAD_MARGIN", 10**9)  # never walk: every match sorted
+    for kw in ({}, {"category": "Mejeri"}):
+        expected = [(p.name, p.id) for p in _search(big, q, **kw)]
+        assert expected == sorted(expected)
+        monkeypatch.setattr(search, "SPREAD_MARGIN", 0)  # always walk
+        for per_match in (100.0, 1.0, 0.0):  # found on the walk; rarely; never (a bound of 0)
+            monkeypatch.setattr(search, "WALK_PER_MATCH", per_match)
+            assert [(p.name, p.id) for p in _search(big, q, **kw)] == expected, per_match
+        monkeypatch.setattr(search, "SPREAD_MARGIN", 10**9)
+
+
+def _search(db: Database, q: str, **kw: object) -> list[Product]:
+    with db.read() as s:
+        return products.search(s, q, 50, **kw)  # type: ignore[arg-type]
