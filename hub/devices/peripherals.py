@@ -40,7 +40,7 @@ from hub.db import Database
 from hub.models import PaymentAttempt, ReceiptDelivery, Refund, Sale, User
 from hub.models.fiscal import DayReportFigures
 from hub.money import format_amount
-from hub.services import delivery
+from hub.services import delivery, scan
 from hub.services import sale as sales
 from hub.services.auth import Actor
 from hub.services.context import Shop
@@ -199,7 +199,7 @@ class ScannerOwner(Owner):
         actor = Actor(role="terminal", lane_id=self.lane_id, name=f"Skanner {self.lane_id}")
         try:
             cart = await self.manager.call(
-                lambda s: sales.add_item(s, self.manager.shop, self.lane_id, actor, code=code),
+                lambda s: scan.add_item(s, self.manager.shop, self.lane_id, actor, code=code),
                 write=True)
         except DomainError as exc:
             self.manager.bus.publish(ScanRejected(lane_id=self.lane_id, code=code,

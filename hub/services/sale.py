@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from hub.barcode import BarcodeError, parse_scan
-from hub.models import Lane, PaymentAttempt, Product, Sale, SaleLine, Shift, Tender
+from hub.models import Lane, Sale, SaleLine, Shift, Tender
 from hub.models.base import utcnow
-from hub.models.payment import ACTIVE, IN_DOUBT
-from hub.models.qr import QR_OPEN, QrAttempt
 from hub.models.sale import SalePublic
 from hub.money import format_amount, round_cash
 from hub.services import journal, rollup
@@ -21,9 +19,13 @@ from hub.services.delivery import queue_print
 from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotAllowed, NotFound
 from hub.services.fiscal import record, seal
 from hub.services.records import audit, journal_and_emit, move_stock
+from hub.services.scan import check_quantity, connection, refuse_while_payment_runs
 
-MAX_QUANTITY = 9999
-MAX_WEIGHT_G = 100_000
+# The hot path's queries are built once: building an expression costs more than running it.
+_OPEN_SHIFT = select(Shift).where(Shift.lane_id == bindparam("lane"), Shift.status == "open")
+_OPEN_SALE = select(Sale).where(Sale.lane_id == bindparam("lane"), Sale.status == "open")
+_LINES = select(SaleLine).where(SaleLine.sale_id == bindparam("sale")).order_by(col(SaleLine.id))
+_TENDERS = select(Tender).where(Tender.sale_id == bindparam("sale")).order_by(col(Tender.id))
 
 
 def get_lane(session: Session, lane_id: str) -> Lane:
@@ -36,26 +38,20 @@ def get_lane(session: Session, lane_id: str) -> Lane:
 
 def open_shift_of(session: Session, lane_id: str) -> Shift | None:
     """The lane's open shift, if any."""
-    return session.exec(
-        select(Shift).where(Shift.lane_id == lane_id, Shift.status == "open")
-    ).first()
+    return session.exec(_OPEN_SHIFT, params={"lane": lane_id}).first()
 
 
 def current_cart(session: Session, lane_id: str) -> Sale | None:
     """The lane's open sale, if any."""
-    return session.exec(select(Sale).where(Sale.lane_id == lane_id, Sale.status == "open")).first()
+    return session.exec(_OPEN_SALE, params={"lane": lane_id}).first()
 
 
 def _lines(session: Session, sale: Sale) -> list[SaleLine]:
-    return list(
-        session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id).order_by(col(SaleLine.id)))
-    )
+    return list(session.exec(_LINES, params={"sale": sale.id}))
 
 
 def _tenders(session: Session, sale: Sale) -> list[Tender]:
-    return list(
-        session.exec(select(Tender).where(Tender.sale_id == sale.id).order_by(col(Tender.id)))
-    )
+    return list(session.exec(_TENDERS, params={"sale": sale.id}))
 
 
 def sale_public(session: Session, sale: Sale) -> SalePublic:
@@ -157,133 +153,17 @@ def _require_open(session: Session, lane_id: str) -> Sale:
 
 
 def _refuse_while_card_runs(session: Session, sale: Sale) -> None:
-    """A running or in-doubt card payment freezes the cart: its amount is already on the card."""
-    attempt = session.exec(
-        select(PaymentAttempt).where(
-            PaymentAttempt.sale_id == sale.id,
-            col(PaymentAttempt.status).in_((*ACTIVE, IN_DOUBT)),
-        )
-    ).first()
-    qr = session.exec(select(QrAttempt).where(
-        QrAttempt.sale_id == sale.id, col(QrAttempt.status).in_(QR_OPEN))).first()
-    if qr is not None:
-        raise Conflict("A QR code for this cart is waiting to be paid: wait, or cancel it.",
-                       qr_id=qr.id)
-    if attempt is not None:
-        if attempt.status == IN_DOUBT:
-            raise Conflict("A card payment on this cart is in doubt: resolve it first.",
-                           payment_id=attempt.id)
-        raise Conflict("A card payment is running on this cart: wait for it or cancel it.",
-                       payment_id=attempt.id)
+    refuse_while_payment_runs(connection(session), sale.id)
 
 
 def _payment_started(session: Session, sale: Sale) -> bool:
     return bool(_tenders(session, sale))
 
 
-def _check_quantity(quantity: int) -> None:
-    if not 1 <= quantity <= MAX_QUANTITY:
-        raise Invalid(f"Quantity must be between 1 and {MAX_QUANTITY}.")
-
-
-def add_item(
-    session: Session,
-    shop: Shop,
-    lane_id: str,
-    actor: Actor,
-    *,
-    code: str | None = None,
-    product_id: int | None = None,
-    quantity: int = 1,
-    weight_g: int | None = None,
-) -> SalePublic:
-    """Put a product in the cart by scanned code or by product id."""
-    _check_quantity(quantity)
-    settings = shop.settings
-    unit_price: int | None = None
-    if code is not None:
-        try:
-            scan = parse_scan(
-                code, settings.price_embedded_prefixes, settings.weight_embedded_prefixes
-            )
-        except BarcodeError as exc:
-            raise Invalid(str(exc)) from exc
-        product = session.exec(select(Product).where(Product.gtin == scan.gtin)).first()
-        if product is None:
-            raise NotFound(f"No product has the barcode {code}. Key it in or call a manager.")
-        if scan.kind == "price":
-            unit_price, quantity = scan.value, 1
-        elif scan.kind == "weight":
-            weight_g = scan.value
-    elif product_id is not None:
-        product = session.get(Product, product_id)
-        if product is None:
-            raise NotFound(f"There is no product {product_id}.")
-    else:
-        raise Invalid("Give a barcode (code) or a product_id.")
-    if not product.active:
-        raise Conflict(f"{product.name} is no longer sold.")
-    if product.unit == "kg":
-        if weight_g is None:
-            raise Invalid(f"{product.name} is sold by weight: weigh it and give weight_g.")
-        if not 1 <= weight_g <= MAX_WEIGHT_G:
-            raise Invalid(f"A weight is between 1 g and {MAX_WEIGHT_G // 1000} kg.")
-        quantity = 1
-    elif weight_g is not None:
-        raise Invalid(f"{product.name} is sold per piece, not by weight.")
-
-    # The lane stays referenced, so _changed finds it in the session instead of reading it.
-    sale, _lane = _cart_for_change(session, lane_id, actor, shop)
-    _refuse_while_card_runs(session, sale)
-    if product.currency != sale.currency:
-        raise Conflict(
-            f"{product.name} is priced in {product.currency}, the cart in {sale.currency}.")
-    lines = _lines(session, sale)
-    mergeable = product.unit == "each" and unit_price is None
-    existing = None
-    if mergeable:
-        existing = next(
-            (
-                line
-                for line in lines
-                if line.product_id == product.id
-                and not line.voided
-                and not line.price_overridden
-                and line.discount_kind is None
-                and line.unit_price == product.price
-            ),
-            None,
-        )
-    if existing is not None:
-        _check_quantity(existing.quantity + quantity)
-        existing.quantity += quantity
-        session.add(existing)
-    else:
-        lines.append(
-            SaleLine(
-                sale_id=sale.id,
-                product_id=product.id or 0,
-                name=product.name,
-                sku=product.sku,
-                gtin=product.gtin,
-                category=product.category,
-                service=product.service,
-                quantity=quantity,
-                weight_g=weight_g,
-                unit_price=product.price if unit_price is None else unit_price,
-                vat_rate_bp=product.vat_rate_bp,
-                age_limit=product.age_limit,
-            )
-        )
-        session.add(lines[-1])
-    # No flush before _changed: the new line is inserted once, with its amounts computed.
-    return _changed(session, sale, lines=lines)
-
-
 def set_quantity(session: Session, shop: Shop, lane_id: str, line_id: int, quantity: int,
                  actor: Actor, approval: tuple[str, str] | None = None) -> SalePublic:
     """Change how many of a line the customer takes."""
-    _check_quantity(quantity)
+    check_quantity(quantity)
     sale = _require_open(session, lane_id)
     line = _line(session, sale, line_id)
     if line.weight_g is not None:
@@ -489,16 +369,24 @@ def cash_only_in_training(sale: Sale, what: str) -> None:
 def payable(session: Session, lane_id: str) -> tuple[Sale, int]:
     """The lane's open sale and what is still due on it; refuses an empty cart, and on a
     self-service lane a cart with age-restricted goods nobody from staff has checked."""
+    sale, due, _lines_, _tenders_ = _payable(session, lane_id)
+    return sale, due
+
+
+def _payable(session: Session,
+             lane_id: str) -> tuple[Sale, int, list[SaleLine], list[Tender]]:
+    """payable(), with the sale's lines and tenders as read."""
     sale = _require_open(session, lane_id)
-    lines = [line for line in _lines(session, sale) if not line.voided]
-    if not lines:
+    lines = _lines(session, sale)
+    active = [line for line in lines if not line.voided]
+    if not active:
         raise Conflict("The cart is empty: scan an item before taking payment.")
-    limit = max((line.age_limit or 0 for line in lines), default=0)
+    limit = max((line.age_limit or 0 for line in active), default=0)
     if limit and sale.age_checked_by is None and get_lane(session, lane_id).kind != "register":
         raise Conflict(f"This cart has goods with an age limit of {limit}: staff check the "
                        "shopper's ID first.", age_limit=limit)
-    due = sale.total - sum(t.amount for t in _tenders(session, sale))
-    return sale, due
+    tenders = _tenders(session, sale)
+    return sale, sale.total - sum(t.amount for t in tenders), lines, tenders
 
 
 def tender_cash(
@@ -514,7 +402,7 @@ def tender_cash(
         return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
     if tendered < 0:
         raise Invalid("Cash handed over cannot be negative.")
-    sale, due = payable(session, lane_id)
+    sale, due, lines, tenders = _payable(session, lane_id)
     lane = get_lane(session, lane_id)
     if lane.kind == "register" and open_shift_of(session, lane_id) is None:
         raise Conflict(f"Lane {lane_id} has no open shift to put cash in.")
@@ -534,8 +422,7 @@ def tender_cash(
         tender = Tender(sale_id=sale.id, method="cash", amount=tendered, tendered=tendered,
                         request_id=request_id)
     session.add(tender)
-    session.flush()
-    return apply_tender(session, shop, sale, actor)
+    return apply_tender(session, shop, sale, actor, lines=lines, tenders=[*tenders, tender])
 
 
 def tender_card_external(
@@ -562,20 +449,29 @@ def tender_card_external(
     return apply_tender(session, shop, sale, actor)
 
 
-def apply_tender(session: Session, shop: Shop, sale: Sale, actor: Actor) -> SalePublic:
-    """After a tender was added: complete the sale if it is paid, else show what is due."""
-    tenders = _tenders(session, sale)
+def apply_tender(session: Session, shop: Shop, sale: Sale, actor: Actor, *,
+                 lines: list[SaleLine] | None = None,
+                 tenders: list[Tender] | None = None) -> SalePublic:
+    """After a tender was added: complete the sale if it is paid, else show what is due.
+    A caller that holds the sale's lines or its tenders (the new one included) passes them."""
+    if tenders is None:
+        tenders = _tenders(session, sale)
     if sum(t.amount for t in tenders) >= sale.total:
-        return complete_sale(session, shop, sale, actor, tenders)
-    return _changed(session, sale)
+        return complete_sale(session, shop, sale, actor, tenders, lines=lines)
+    return _changed(session, sale, lines=lines, tenders=tenders)
 
 
 def complete_sale(
-    session: Session, shop: Shop, sale: Sale, actor: Actor, tenders: list[Tender]
+    session: Session, shop: Shop, sale: Sale, actor: Actor, tenders: list[Tender], *,
+    lines: list[SaleLine] | None = None,
 ) -> SalePublic:
     """Make the sale final: receipt number, control code, stock, journal and outbox, all in one
     transaction. A training sale is numbered, marked and journaled but moves no stock and is
     not reported to central."""
+    # Read first, then change: a query after a change flushes the session again.
+    shift = open_shift_of(session, sale.lane_id)
+    if lines is None:
+        lines = _lines(session, sale)
     lane = get_lane(session, sale.lane_id)
     lane.last_receipt_no += 1
     session.add(lane)
@@ -584,11 +480,9 @@ def complete_sale(
     sale.completed_at = utcnow()
     sale.rounding = sum(t.rounding for t in tenders)
     sale.change = sum(t.change for t in tenders)
-    shift = open_shift_of(session, sale.lane_id)
     sale.shift_id = shift.id if shift else None
     if sale.cashier_id is None:
         sale.cashier_id = actor.user_id
-    lines = _lines(session, sale)
     public = _changed(session, sale, lines=lines, tenders=tenders)
     seal(session, shop, sale, kind="training" if sale.training else "normal",
          vat=[(row.rate_bp, row.vat) for row in public.vat],
@@ -598,11 +492,8 @@ def complete_sale(
     if sale.training:
         journal.append(session, shop.key, "training_sale", ref, public.model_dump(mode="json"))
     else:
-        sold = [line for line in public.lines if not line.voided]
-        ids = {line.product_id for line in sold}
-        products = {p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(ids)))}
-        moves = [(products[line.product_id], -(line.weight_g or line.quantity)) for line in sold]
-        move_stock(session, moves, "sale", sale.id)
+        move_stock(session, [(line.product_id, line.sku, -(line.weight_g or line.quantity))
+                             for line in public.lines if not line.voided], "sale", sale.id)
         rollup.add_sale(session, sale, lines, shop.settings.timezone,
                         lane_kind=lane.kind, methods={t.method for t in tenders})
         journal_and_emit(session, shop.key, "sale.completed", "sale", ref,

@@ -110,13 +110,14 @@ def shop_db(tmp_path_factory):
 def test_cash_rounding_never_changes_a_card_total(shop_db, items, weighed, cart, by_card) -> None:
     """Through the hub's own services: card pays the exact total, cash rounds to whole kronor."""
     from hub.services import sale as sales
+    from hub.services import scan
 
     db, shop, manager = shop_db
     with db.write() as s:
         for product_id, qty in items:
-            public = sales.add_item(s, shop, "1", manager, product_id=product_id, quantity=qty)
+            public = scan.add_item(s, shop, "1", manager, product_id=product_id, quantity=qty)
         for product_id, grams in weighed:  # the demo's weighed items (price per kg)
-            public = sales.add_item(s, shop, "1", manager, product_id=product_id, weight_g=grams)
+            public = scan.add_item(s, shop, "1", manager, product_id=product_id, weight_g=grams)
         if cart:
             public = sales.discount_cart(s, shop, "1", manager, cart[0], cart[1])
         total = public.total

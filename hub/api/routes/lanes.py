@@ -24,6 +24,7 @@ from hub.api.events import publish_cart
 from hub.models import Lane
 from hub.models.sale import SalePublic
 from hub.services import sale as sales
+from hub.services import scan
 from hub.services.errors import Conflict, NotAllowed
 
 router = APIRouter(tags=["lanes"])
@@ -56,8 +57,8 @@ class ItemAdd(BaseModel):
 
     code: str | None = Field(default=None, min_length=1, max_length=32)
     product_id: StrictInt | None = Field(default=None, ge=1, le=2**62)
-    quantity: StrictInt = Field(default=1, ge=1, le=sales.MAX_QUANTITY)
-    weight_g: StrictInt | None = Field(default=None, ge=1, le=sales.MAX_WEIGHT_G)
+    quantity: StrictInt = Field(default=1, ge=1, le=scan.MAX_QUANTITY)
+    weight_g: StrictInt | None = Field(default=None, ge=1, le=scan.MAX_WEIGHT_G)
 
 
 class WithApproval(BaseModel):
@@ -69,7 +70,7 @@ class WithApproval(BaseModel):
 class QuantityChange(WithApproval):
     """A line's new quantity."""
 
-    quantity: StrictInt = Field(ge=1, le=sales.MAX_QUANTITY)
+    quantity: StrictInt = Field(ge=1, le=scan.MAX_QUANTITY)
 
 
 class Discount(WithApproval):
@@ -143,7 +144,7 @@ def add_item(lane_id: LaneId, body: ItemAdd, db: DbDep, shop: ShopDep, bus: BusD
     """Scan or key in a product."""
     actor.require_lane(lane_id)
     with db.write() as s:
-        cart = sales.add_item(s, shop, lane_id, actor, code=body.code, product_id=body.product_id,
+        cart = scan.add_item(s, shop, lane_id, actor, code=body.code, product_id=body.product_id,
                               quantity=body.quantity, weight_g=body.weight_g)
     return publish_cart(bus, cart)
 
