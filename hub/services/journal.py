@@ -61,6 +61,9 @@ def load_public_key(data_dir: Path) -> Ed25519PublicKey:
     return key
 
 
+_LAST = "SELECT seq, hash FROM journalentry ORDER BY seq DESC LIMIT 1"
+
+
 def _entry_hash(seq: int, kind: str, ref: str, payload: str, prev_hash: str) -> str:
     text = "\n".join([str(seq), kind, ref, prev_hash, payload])
     return hashlib.sha256(text.encode()).hexdigest()
@@ -70,9 +73,8 @@ def append(
     session: Session, key: Ed25519PrivateKey, kind: str, ref: str, payload: dict[str, Any]
 ) -> JournalEntry:
     """Add an entry after the last one, in the caller's (write-locked) transaction."""
-    last = session.exec(
-        select(JournalEntry).order_by(col(JournalEntry.seq).desc()).limit(1)
-    ).first()
+    session.flush()  # an entry added earlier in this transaction is the one to follow
+    last = session.connection().exec_driver_sql(_LAST).first()
     seq = 1 if last is None else last.seq + 1
     prev_hash = GENESIS if last is None else last.hash
     text = canonical(payload)

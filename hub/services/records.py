@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlmodel import Session
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import Session, col
 
 from hub.models import AuditEntry, OutboxEvent, Product, StockMovement
-from hub.models.base import utcnow
+from hub.models.base import utcnow, uuid7
 from hub.services import journal
 from hub.services.auth import Actor
 
@@ -38,9 +39,14 @@ def audit(
     )
 
 
+_QUEUE = OutboxEvent.__table__.insert()  # type: ignore[attr-defined]
+
+
 def emit(session: Session, type_: str, payload: dict[str, Any], at: datetime | None = None) -> None:
-    """Queue an event for central in the caller's transaction."""
-    session.add(OutboxEvent(type=type_, payload=payload, occurred_at=at or utcnow()))
+    """Queue an event for central in the caller's transaction (inserted at once, in order)."""
+    now = utcnow()
+    session.connection().execute(_QUEUE, {"event_id": uuid7(), "type": type_, "payload": payload,
+                                          "occurred_at": at or now, "hub_clock": now})
 
 
 def journal_and_emit(session: Session, key: Ed25519PrivateKey, event_type: str, kind: str,
@@ -51,17 +57,24 @@ def journal_and_emit(session: Session, key: Ed25519PrivateKey, event_type: str, 
     emit(session, event_type, {**payload, "journal": {"seq": entry.seq, "hash": entry.hash}}, at)
 
 
+_ADD_STOCK = update(Product).where(col(Product.id) == bindparam("pid")).values(
+    on_hand=Product.on_hand + bindparam("delta"))
+
+
 def move_stock(
-    session: Session, moves: list[tuple[Product, int]], reason: str, ref: str
+    session: Session, moves: list[tuple[int, str, int]], reason: str, ref: str
 ) -> None:
-    """Apply stock deltas, keep the ledger, and queue one stock event for them."""
-    items = []
-    for product, delta in moves:
-        if delta == 0:
-            continue
-        product.on_hand += delta
-        session.add(product)
-        session.add(StockMovement(product_id=product.id or 0, delta=delta, reason=reason, ref=ref))
-        items.append({"product_id": product.id, "sku": product.sku, "delta": delta})
-    if items:
-        emit(session, "stock.moved", {"reason": reason, "ref": ref, "items": items})
+    """Apply stock deltas (product id, sku, delta), keep the ledger, and queue one stock event
+    for them. On-hand is changed in SQL: Product objects the session holds keep the old
+    figure."""
+    moves = [move for move in moves if move[2] != 0]
+    if not moves:
+        return
+    at = utcnow()
+    session.connection().execute(_ADD_STOCK, [{"pid": pid, "delta": delta}
+                                              for pid, _sku, delta in moves])
+    session.execute(insert(StockMovement), [
+        {"product_id": pid, "delta": delta, "reason": reason, "ref": ref, "at": at}
+        for pid, _sku, delta in moves])
+    emit(session, "stock.moved", {"reason": reason, "ref": ref, "items": [
+        {"product_id": pid, "sku": sku, "delta": delta} for pid, sku, delta in moves]})

@@ -288,7 +288,8 @@ def refund_lines(
     for line, quantity, _, _ in planned:
         product = session.get(Product, line.product_id)
         assert product is not None
-        moves.append((product, line.weight_g if line.weight_g is not None else quantity))
+        moves.append((line.product_id, product.sku,
+                      line.weight_g if line.weight_g is not None else quantity))
     move_stock(session, moves, "refund", refund.id)
     seal(session, shop, refund, kind="return",
          vat=[(rate, vat) for rate, vat, _, _ in _vat_by_rate(planned)],

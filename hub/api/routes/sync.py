@@ -25,7 +25,7 @@ Seller = Annotated[Actor, Depends(requires("cart.write"))]
 OrderId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-def get_worker(request: Request) -> SyncWorker:
+async def get_worker(request: Request) -> SyncWorker:
     """The hub's sync worker."""
     return request.app.state.sync  # type: ignore[no-any-return]
 
@@ -126,8 +126,9 @@ def count_stock(body: StockCount, db: DbDep, worker: WorkerDep,
         if missing:
             raise NotFound(f"Unknown products: {', '.join(missing[:10])}.")
         ref = f"count-{len(skus)}-{actor.user_id}"
-        move_stock(s, [(products[line.sku], line.counted - products[line.sku].on_hand)
-                       for line in body.items], "count", ref)
+        move_stock(s, [(products[line.sku].id or 0, line.sku,
+                        line.counted - products[line.sku].on_hand) for line in body.items],
+                   "count", ref)
         emit(s, "stock.counted", {"ref": ref, "note": body.note, "items": [
             {"sku": line.sku, "counted": line.counted} for line in body.items]})
     worker.kick()
