@@ -21,17 +21,19 @@ from hub.services.errors import Unauthenticated
 bearer = HTTPBearer(auto_error=False, description="A login token or a paired device token")
 
 
-def get_db(request: Request) -> Database:
+# The dependencies that only look something up are async: FastAPI runs a plain `def`
+# dependency in the thread pool, a thread hop per request for reading an attribute.
+async def get_db(request: Request) -> Database:
     """The hub database."""
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_shop(request: Request) -> Shop:
+async def get_shop(request: Request) -> Shop:
     """The store's settings and the hub's signing key."""
     return request.app.state.shop  # type: ignore[no-any-return]
 
 
-def get_bus(request: Request) -> EventBus:
+async def get_bus(request: Request) -> EventBus:
     """The websocket event bus."""
     return request.app.state.bus  # type: ignore[no-any-return]
 

@@ -31,7 +31,7 @@ Watcher = Annotated[Actor, Depends(requires("lane.read"))]
 PaymentId = Annotated[str, Path(min_length=1, max_length=32)]
 
 
-def get_card_payments(request: Request) -> CardPayments:
+async def get_card_payments(request: Request) -> CardPayments:
     """The hub's card payment runner."""
     return request.app.state.card_payments  # type: ignore[no-any-return]
 

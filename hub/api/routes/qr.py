@@ -33,7 +33,7 @@ Watcher = Annotated[Actor, Depends(requires("lane.read"))]
 QrId = Annotated[str, Path(min_length=1, max_length=32)]
 
 
-def get_providers(request: Request) -> dict[str, QrProvider]:
+async def get_providers(request: Request) -> dict[str, QrProvider]:
     """The configured QR payment providers by name."""
     return request.app.state.psp  # type: ignore[no-any-return]
 
