@@ -1,7 +1,8 @@
 """Cart to screen: an item scanned on a lane → `cart.updated` on the lane's customer display.
 
-A real hub process; per lane a cashier (httpx) and a customer display paired to the lane as
-the display page pairs (a `display` device token on /api/v1/ws, which watches its own lane).
+A real hub process; per lane a cashier (a keep-alive connection, bench/_http.py) and a
+customer display paired to the lane as the display page pairs (a `display` device token on
+/api/v1/ws, which watches its own lane).
 Each lane scans 5 items and pays cash, again and again; every scan is timed from just before
 its POST until the display's websocket delivers the cart at that scan's version. Levels:
 1, 8 and 32 lanes scanning at once (`--quick`: 1 and 8). Figures:
@@ -19,10 +20,10 @@ import json
 import statistics
 import time
 
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
 
+from bench._http import Connection
 from bench._hub import (
     Hub,
     Lane,
@@ -100,8 +101,7 @@ class Display:
 async def _lane(hub: Hub, lane: Lane, ws: ClientConnection, codes: list[str], start: float,
                 stop: float, times: list[float]) -> None:
     """Scan and pay on one lane until `stop`, timing each scan to its display."""
-    async with httpx.AsyncClient(base_url=hub.api, timeout=60,
-                                 headers={"Authorization": f"Bearer {lane.token}"}) as http:
+    async with Connection(hub.api, {"Authorization": f"Bearer {lane.token}"}) as http:
         display = Display(ws)
         listener = asyncio.create_task(display.listen())
         try:
@@ -110,7 +110,8 @@ async def _lane(hub: Hub, lane: Lane, ws: ClientConnection, codes: list[str], st
                 for code in codes:
                     t0 = time.perf_counter()
                     r = await http.post(f"/lanes/{lane.id}/cart/items", json={"code": code})
-                    r.raise_for_status()
+                    if r.status != 200:
+                        raise RuntimeError(f"scan on lane {lane.id}: {r.status} {r.text}")
                     cart = r.json()
                     arrived = await display.seen(int(cart["version"]))
                     if t0 >= start and arrived <= stop:
@@ -118,7 +119,8 @@ async def _lane(hub: Hub, lane: Lane, ws: ClientConnection, codes: list[str], st
                     due = int(cart["due"])
                 r = await http.post(f"/lanes/{lane.id}/cart/tenders/cash",
                                     json={"tendered": (due // 10000 + 1) * 10000})
-                r.raise_for_status()
+                if r.status != 200:
+                    raise RuntimeError(f"cash on lane {lane.id}: {r.status} {r.text}")
                 display.arrived.clear()
         finally:
             listener.cancel()

@@ -1,8 +1,9 @@
 """Checkout: many lanes completing 5-item cash sales over the HTTP API of a real hub process.
 
-Every lane has its own cashier, open shift and httpx client; each scans 5 barcodes and pays
-cash (the cash tender is the request that completes the sale), again and again, all lanes at
-once on one asyncio loop. Figures per level (1, 8 and 32 lanes; `--quick`: 1 and 8):
+Every lane has its own cashier, open shift and keep-alive connection (bench/_http.py); each
+scans 5 barcodes and pays cash (the cash tender is the request that completes the sale), again
+and again, all lanes at once on one asyncio loop. Figures per level (1, 8 and 32 lanes;
+`--quick`: 1 and 8):
 - checkout_sales_per_s_<n>_lanes: completed sales per second (median of 1-second windows'
   rates is noisy; this is completed sales / measured seconds)
 - checkout_complete_p50_ms_<n>_lanes / _p99_: the sale-completing request (cash tender)
@@ -13,6 +14,9 @@ Beside them:
   transaction per sale, one writer, in the same run
 - checkout_loadgen_trivial_rps_<n>_clients: the load generator against the hub's trivial
   /healthz endpoint with as many clients: how many requests per second it can drive at all
+- checkout_http_limit_sales_per_s: the HTTP limit, that trivial rate (most clients) divided by
+  the 6 requests of a sale: sales/s if checkout cost the hub no more than /healthz; and
+  checkout_http_cpu_ms_per_request, the hub's CPU per trivial request behind it
 - checkout_loadgen_cpu_share_<n>_lanes: the CPU the load generator itself used during a
   level, as a share of one core (the hub runs in its own process)
 Goals (issue 9): ≥ 300 sales/s at 8 lanes, p99 of the completing request < 25 ms.
@@ -32,8 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
+from bench._http import Connection
 from bench._hub import Hub, Lane, running_hub, scan_codes, selling_lanes
 
 GOAL_SALES_PER_S = 300.0  # at 8 lanes
@@ -69,10 +72,7 @@ class Tally:
 async def _sell(lane: Lane, api: str, codes: list[str], start: float, stop: float,
                 tally: Tally) -> None:
     """Sell 5-item cash sales on one lane until `stop`; count those begun after `start`."""
-    headers = {"Authorization": f"Bearer {lane.token}"}
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(base_url=api, headers=headers, timeout=60,
-                                 limits=limits) as http:
+    async with Connection(api, {"Authorization": f"Bearer {lane.token}"}) as http:
         while time.perf_counter() < stop:
             counted = time.perf_counter() >= start
             cart: dict[str, object] = {}
@@ -81,9 +81,9 @@ async def _sell(lane: Lane, api: str, codes: list[str], start: float, stop: floa
                 r = await http.post(f"/lanes/{lane.id}/cart/items", json={"code": code})
                 if counted:
                     tally.scan_ms.append((time.perf_counter() - t0) * 1000)
-                if r.status_code != 200:
+                if r.status != 200:
                     tally.errors += 1
-                    raise RuntimeError(f"scan on lane {lane.id}: {r.status_code} {r.text}")
+                    raise RuntimeError(f"scan on lane {lane.id}: {r.status} {r.text}")
                 cart = r.json()
             due = int(cart["due"])  # type: ignore[call-overload]
             tendered = (due // 10000 + 1) * 10000  # a note that covers it
@@ -91,9 +91,9 @@ async def _sell(lane: Lane, api: str, codes: list[str], start: float, stop: floa
             r = await http.post(f"/lanes/{lane.id}/cart/tenders/cash",
                                 json={"tendered": tendered})
             done = time.perf_counter()
-            if r.status_code != 200 or r.json()["status"] != "completed":
+            if r.status != 200 or r.json()["status"] != "completed":
                 tally.errors += 1
-                raise RuntimeError(f"cash on lane {lane.id}: {r.status_code} {r.text}")
+                raise RuntimeError(f"cash on lane {lane.id}: {r.status} {r.text}")
             tally.sold += 1
             if counted and done <= stop:
                 tally.sales += 1
@@ -128,10 +128,10 @@ async def _trivial_rps(hub: Hub, clients: int, seconds: float) -> float:
 
     async def one() -> None:
         nonlocal count
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=hub.url, limits=limits, timeout=60) as http:
+        async with Connection(hub.url) as http:
             while time.perf_counter() < stop:
-                (await http.get("/healthz")).raise_for_status()
+                if (await http.get("/healthz")).status != 200:
+                    raise RuntimeError("/healthz failed")
                 count += 1
 
     start = time.perf_counter()
@@ -213,8 +213,15 @@ def run(quick: bool = False) -> None:
         lanes = selling_lanes(hub, max(levels))
         codes = scan_codes(hub, ITEMS)
         for clients in sorted({1, max(levels)}):
+            cpu0, wall0 = hub_cpu_seconds(hub.pid), time.perf_counter()
             rps = asyncio.run(_trivial_rps(hub, clients, 0.5 if quick else 3.0))
+            requests = rps * (time.perf_counter() - wall0)
             _figure(f"checkout_loadgen_trivial_rps_{clients}_clients", rps, "requests/s")
+        http_limit = rps / (ITEMS + 1)
+        _figure("checkout_http_limit_sales_per_s", http_limit, "sales/s",
+                requests_per_sale=ITEMS + 1)
+        _figure("checkout_http_cpu_ms_per_request",
+                (hub_cpu_seconds(hub.pid) - cpu0) * 1000 / max(1.0, requests), "ms")
         for n in levels:
             tally, cpu_share, hub_cpu = asyncio.run(_level(hub, lanes[:n], codes, warmup,
                                                            seconds))
@@ -225,7 +232,8 @@ def run(quick: bool = False) -> None:
             goal = {"goal": GOAL_SALES_PER_S, "goal_met": rate >= GOAL_SALES_PER_S} if n == 8 \
                 else {}
             _figure(f"checkout_sales_per_s_{n}_lanes", rate, "sales/s", limit=round(raw, 3),
-                    ratio=round(rate / round(raw, 3), 4), **goal, **common)
+                    ratio=round(rate / round(raw, 3), 4), http_limit=round(http_limit, 3),
+                    http_ratio=round(rate / round(http_limit, 3), 3), **goal, **common)
             _figure(f"checkout_complete_p50_ms_{n}_lanes", p50, "ms", **common)
             _figure(f"checkout_complete_p99_ms_{n}_lanes", p99, "ms", goal=GOAL_P99_MS,
                     goal_met=p99 < GOAL_P99_MS, **common)
