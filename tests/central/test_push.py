@@ -167,16 +167,16 @@ def test_a_restart_in_the_middle_of_a_push_applies_nothing_then_the_retry_does(
     from sync.central.services import ingest
 
     setup(central)
-    real = ingest._claim_events
+    real = ingest._known_events
     restarted = []
 
-    def restart_midway(session, *args):  # the store row is locked, levels loaded
+    def restart_midway(session, events):  # the store row is locked, levels loaded
         if not restarted:
             restarted.append(True)
             pg.restart()
-        return real(session, *args)
+        return real(session, events)
 
-    monkeypatch.setattr(ingest, "_claim_events", restart_midway)
+    monkeypatch.setattr(ingest, "_known_events", restart_midway)
     batch = [counted(1, ("milk", 10)), moved(2, ("milk", -1))]
     r = central.client.post("/sync/v1/push", json={"hub_id": "s1", "events": batch},
                             headers=central.hub("s1"))
@@ -217,3 +217,25 @@ def test_the_event_before_one_postgresql_refuses_is_still_recorded_once(
     assert again["applied"] == 0 and "applied already" in again["rejected"][0]["reason"]
     assert central.stock("s1", "milk")["on_hand"] == -2
     assert ledger(central, "s1", "milk") == -2
+
+
+def test_an_event_another_store_records_meanwhile_is_skipped_not_refused(
+        central: Central, monkeypatch) -> None:
+    from sync.central.services import ingest
+
+    setup(central)
+    shared = moved(1, ("milk", -1))
+    central.push("s2", [shared])
+    real = ingest._known_events
+    calls = []
+
+    def not_yet_committed(session, events):  # s2's push commits just after s1 looked
+        calls.append(True)
+        return {} if len(calls) == 1 else real(session, events)
+
+    monkeypatch.setattr(ingest, "_known_events", not_yet_committed)
+    reply = central.push("s1", [{**shared}, moved(2, ("bread", -2))])
+    assert reply["last_seq"] == 2 and reply["applied"] == 1 and len(calls) == 2
+    assert "applied already" in reply["rejected"][0]["reason"]
+    assert central.stock("s1", "bread")["on_hand"] == -2
+    assert ledger(central, "s1", "milk") == 0 and ledger(central, "s2", "milk") == -1

@@ -4,10 +4,11 @@ One transaction per batch with the store's row locked. Events at or below last_s
 skipped, a gap stops the batch, a business-invalid event is recorded as rejected and the queue
 moves on, and each event_id takes effect once even if re-sent under another seq.
 
-The work is set-based so that catching up a long offline backlog is fast: the batch's events
-are claimed in applied_event with one INSERT … ON CONFLICT DO NOTHING before anything is
-applied (what was claimed before is skipped), and the rows the events make are queued and
-written with one statement per table (services/rows.py).
+The work is set-based so that catching up a long offline backlog is fast: what the events
+look up is read in a few queries per batch, and the rows they make (their applied_event rows
+included) are queued and written with one COPY per table (services/rows.py). Should another
+store's push record one of these event ids in the meantime, applied_event's key refuses the
+batch, and the careful pass claims the events first with INSERT … ON CONFLICT DO NOTHING.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import bindparam
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from sync.central.models import (
     AppliedEvent,
@@ -36,7 +37,7 @@ from sync.central.models import (
 from sync.central.services import payloads as p
 from sync.central.services.errors import Conflict, Invalid
 from sync.central.services.pickup import hand_over
-from sync.central.services.rows import insert_new_rows, insert_rows, table_of
+from sync.central.services.rows import insert_new_rows, insert_rows, lookup, table_of
 from sync.central.services.stock import on_hand_for, open_conflicts_for_oversell, save_on_hand
 from sync.central.services.stores import lock_store
 from sync.schemas import OutboxEvent, PushReply, PushRequest, RejectedEvent
@@ -151,7 +152,10 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
         batch_events.append(event)
     batch = Batch(session, store, now, nul_free=nul_free)
     _preload(batch, batch_events)
-    known = _claim_events(session, store.store_id, batch_events, now)
+    known = _known_events(session, batch_events)
+    if careful:  # claimed up front, so that a refused event still leaves its row
+        known.update(_claim_events(session, store.store_id,
+                                   [e for e in batch_events if e.event_id not in known], now))
     applied, rejected, refused = 0, [], []
     newest = aware(store.newest_event_at)
     for event in batch_events:
@@ -166,9 +170,13 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
             if reason:
                 rejected.append(RejectedEvent(seq=event.seq, event_id=event.event_id,
                                               reason=reason))
-                refused.append({"refused_id": event.event_id, "why": reason[:500]})
             else:
                 applied += 1
+            if careful:
+                if reason:
+                    refused.append({"refused_id": event.event_id, "why": reason[:500]})
+            else:
+                batch.insert(AppliedEvent, **_applied_row(store.store_id, event, reason, now))
         occurred = aware(event.occurred_at)
         if occurred is not None and (newest is None or occurred > newest):
             newest = occurred
@@ -193,25 +201,32 @@ def has_nul(value: object) -> bool:
     return False
 
 
+def _applied_row(store_id: str, event: OutboxEvent, reason: str | None,
+                 now: datetime) -> dict[str, Any]:
+    """The applied_event row of an event taken now: applied, or rejected with its reason."""
+    return {"event_id": event.event_id, "store_id": store_id, "hub_seq": event.seq,
+            "type": event.type[:40], "outcome": "rejected" if reason else "applied",
+            "reason": reason[:500] if reason else None, "occurred_at": aware(event.occurred_at),
+            "received_at": now}
+
+
+def _known_events(session: Session, events: list[OutboxEvent]) -> dict[str, int]:
+    """The events central has taken before: event_id → the seq it came as then."""
+    return dict(lookup(session, table_of(AppliedEvent), "event_id",
+                       [e.event_id for e in events], ("hub_seq",)))
+
+
 def _claim_events(session: Session, store_id: str, events: list[OutboxEvent],
                   now: datetime) -> dict[str, int]:
-    """Record the batch's events in applied_event, each event_id once, as applied (rejections
-    are recorded afterwards); returns the events claimed before: event_id → its seq then."""
+    """Record these events in applied_event, each event_id once, as applied (rejections are
+    marked afterwards); returns those another push recorded first: event_id → its seq."""
     firsts: dict[str, OutboxEvent] = {}
     for event in events:
         firsts.setdefault(event.event_id, event)  # a later copy in the batch is a resend
-    rows = [{"event_id": e.event_id, "store_id": store_id, "hub_seq": e.seq,
-             "type": e.type[:40], "outcome": "applied", "reason": None,
-             "occurred_at": aware(e.occurred_at), "received_at": now}
-            for e in firsts.values()]
+    rows = [_applied_row(store_id, e, None, now) for e in firsts.values()]
     claimed = insert_new_rows(session, table_of(AppliedEvent), rows, "event_id")
     taken = [event_id for event_id in firsts if event_id not in claimed]
-    if not taken:
-        return {}
-    return dict(session.exec(
-        select(AppliedEvent.event_id, AppliedEvent.hub_seq)
-        .where(col(AppliedEvent.event_id).in_(taken))
-    ).all())
+    return dict(lookup(session, table_of(AppliedEvent), "event_id", taken, ("hub_seq",)))
 
 
 def _record_rejections(session: Session, refused: list[dict[str, str]]) -> None:
@@ -241,16 +256,13 @@ def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
             refund_ids.add(str(event.payload.get("id")))
     session, store_id = batch.session, batch.store.store_id
     if skus:
-        batch.products = set(session.exec(
-            select(Product.sku).where(col(Product.sku).in_(sorted(skus)))).all())
+        batch.products = {sku for sku, in lookup(session, table_of(Product), "sku", skus)}
         batch.on_hand = on_hand_for(session, store_id, batch.products)
-    if sale_ids:
-        batch.sales = set(session.exec(select(SaleRow.sale_id).where(
-            SaleRow.store_id == store_id, col(SaleRow.sale_id).in_(sorted(sale_ids)))).all())
-    if refund_ids:
-        batch.refunds = set(session.exec(select(RefundRow.refund_id).where(
-            RefundRow.store_id == store_id, col(RefundRow.refund_id).in_(sorted(refund_ids)))
-        ).all())
+    batch.sales = {sale_id for sale_id, in lookup(session, table_of(SaleRow), "sale_id",
+                                                  sale_ids, store_id=store_id)}
+    batch.refunds = {refund_id for refund_id, in lookup(session, table_of(RefundRow),
+                                                        "refund_id", refund_ids,
+                                                        store_id=store_id)}
 
 
 def _apply(batch: Batch, event: OutboxEvent) -> str | None:
@@ -286,8 +298,7 @@ def _apply_isolated(batch: Batch, event: OutboxEvent) -> str | None:
 def _check_skus(batch: Batch, skus: list[str]) -> None:
     unknown = sorted({s for s in skus if s not in batch.products})
     if unknown:
-        known = set(batch.session.exec(
-            select(Product.sku).where(col(Product.sku).in_(unknown))).all())
+        known = {sku for sku, in lookup(batch.session, table_of(Product), "sku", unknown)}
         batch.products |= known
         unknown = [s for s in unknown if s not in known]
     if unknown:

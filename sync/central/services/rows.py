@@ -10,7 +10,7 @@ length as for any INSERT, and its errors arrive as SQLAlchemy's (DataError, Inte
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -71,20 +71,34 @@ def insert_new_rows(session: Session, table: Table, rows: list[dict[str, Any]],
             f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}",
             (json.dumps(rows, default=_iso),))
         return {r[0] for r in result}
-    taken = existing_keys(session, table, key, [row[key] for row in rows])
+    taken = {k for k, in lookup(session, table, key, [row[key] for row in rows])}
     new = [row for row in rows if row[key] not in taken]
     if new:
         session.execute(table.insert(), new)
     return {row[key] for row in new}
 
 
-def existing_keys(session: Session, table: Table, key: str, values: Iterable[Any]) -> set[Any]:
-    """Those of values that are already a key of a row in table."""
+def lookup(session: Session, table: Table, key: str, values: Iterable[Any],
+           columns: Sequence[str] = (), **equal: Any) -> list[tuple[Any, ...]]:
+    """(key, *columns) of the rows whose key is one of values and whose other columns are as
+    in equal. On PostgreSQL the values travel as one array (key = ANY(…)), so the statement
+    is the same whatever their number."""
     wanted = sorted(set(values))
     if not wanted:
-        return set()
-    column = table.c[key]
-    return set(session.execute(select(column).where(column.in_(wanted))).scalars())
+        return []
+    bind = session.get_bind()
+    key_type = _read_as(table, key)
+    if bind.dialect.name == "postgresql" and key_type is not None:
+        quote = bind.dialect.identifier_preparer.quote
+        where = "".join(f"{quote(name)} = %s AND " for name in equal)
+        result = session.connection().exec_driver_sql(
+            f"SELECT {', '.join(quote(n) for n in (key, *columns))} FROM {quote(table.name)} "
+            f"WHERE {where}{quote(key)} = ANY(%s::{key_type}[])", (*equal.values(), wanted))
+    else:
+        result = session.execute(
+            select(*(table.c[n] for n in (key, *columns)))
+            .where(table.c[key].in_(wanted), *(table.c[n] == v for n, v in equal.items())))
+    return [tuple(row) for row in result]
 
 
 def _read_as(table: Table, name: str) -> str | None:

@@ -24,6 +24,7 @@ from sync.central.models import (
     StockLevel,
     Store,
 )
+from sync.central.services.rows import lookup
 from sync.central.services.stores import is_silent
 
 HOLDING = ("reserved",)  # order statuses whose lines hold stock
@@ -66,11 +67,9 @@ def levels_for(session: Session, store_id: str, skus: Iterable[str]) -> dict[str
 
 def on_hand_for(session: Session, store_id: str, skus: Iterable[str]) -> dict[str, int]:
     """On-hand of a store for these skus; 0 for a sku it has no stock row for yet."""
-    wanted = sorted(set(skus))
-    found = dict(session.exec(
-        select(StockLevel.sku, StockLevel.on_hand).where(StockLevel.store_id == store_id,
-                                                         col(StockLevel.sku).in_(wanted))
-    ).all())
+    wanted = set(skus)
+    found = dict(lookup(session, StockLevel.__table__, "sku", wanted,  # type: ignore[attr-defined]
+                        ("on_hand",), store_id=store_id))
     return {sku: found.get(sku, 0) for sku in wanted}
 
 
