@@ -213,4 +213,5 @@ def add_item(
     con.execute("UPDATE sale SET total = ?, version = ? WHERE id = ?",
                 (sale.total, sale.version, sale.id))
     tenders = _TENDERS.rows(con, "sale_id = ? ORDER BY id", sale.id)
+    session.expire_all()  # ORM objects of these rows that the session holds are stale now
     return to_public(sale, lines, tenders)  # type: ignore[arg-type]

@@ -131,3 +131,61 @@ def test_cash_rounding_never_changes_a_card_total(shop_db, items, weighed, cart,
             assert done.change == 0
     assert done.status == "completed" and done.total == total
     assert done.total == sum(line.net for line in done.lines)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.one_of(
+    st.tuples(st.just("scan"), st.integers(1, 195), st.integers(1, 3)),
+    st.tuples(st.just("weigh"), st.integers(196, 203), st.integers(1, 5000)),
+    st.tuples(st.just("discount"), st.integers(0, 3000), st.just(0)),
+    st.tuples(st.just("void"), st.just(0), st.just(0))), min_size=1, max_size=10))
+def test_the_scans_sql_and_the_orm_see_the_same_cart(shop_db, steps) -> None:
+    """The scan writes its rows in plain SQL: every cart it answers with is the cart the ORM
+    then reads, line for line, after discounts and voids made through the ORM in between."""
+    from hub.services import sale as sales
+    from hub.services import scan
+
+    db, shop, manager = shop_db
+    answers = []
+    with db.write() as s:
+        for kind, a, b in steps:
+            if kind == "scan":
+                answers.append(scan.add_item(s, shop, "1", manager, product_id=a, quantity=b))
+            elif kind == "weigh":
+                answers.append(scan.add_item(s, shop, "1", manager, product_id=a, weight_g=b))
+            elif kind == "discount" and answers:
+                answers.append(sales.discount_cart(s, shop, "1", manager, "percent", a))
+            elif kind == "void" and answers and any(not x.voided for x in answers[-1].lines):
+                line = next(x for x in answers[-1].lines if not x.voided)
+                answers.append(sales.void_line(s, shop, "1", line.id, manager))
+            if answers:
+                assert sales.cart_of(s, "1", shop) == answers[-1]
+    if answers:
+        with db.read() as s:
+            assert sales.cart_of(s, "1", shop) == answers[-1]
+        assert [line.id for line in answers[-1].lines] == sorted(
+            line.id for line in answers[-1].lines)
+    with db.write() as s:  # leave the lane empty for the next example
+        if sales.current_cart(s, "1") is not None:
+            sales.cancel_cart(s, shop, "1", manager)
+
+
+def test_orm_rows_held_across_a_scan_are_read_again(shop_db) -> None:
+    """A caller holding the cart's ORM objects sees what the scan's SQL wrote, not old values
+    that a later flush would write back."""
+    from hub.services import sale as sales
+    from hub.services import scan
+
+    db, shop, manager = shop_db
+    with db.write() as s:
+        scan.add_item(s, shop, "1", manager, product_id=1, quantity=1)
+        sales.discount_cart(s, shop, "1", manager, "percent", 1000)
+        sale = sales.current_cart(s, "1")
+        assert sale is not None
+        lines = sales.sale_public(s, sale).lines
+        held = s.get(sales.SaleLine, lines[0].id)
+        answer = scan.add_item(s, shop, "1", manager, product_id=1, quantity=1)
+        assert held is not None and held.quantity == 2 and sale.version == answer.version
+        assert sales.cart_of(s, "1", shop) == answer
+        sales.cancel_cart(s, shop, "1", manager)
