@@ -2,20 +2,67 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+import typer.main
+from typer.core import TyperGroup
 
 from hub.config import Settings
 
+if TYPE_CHECKING:
+    from typer._click import Command, Context
+
 T = TypeVar("T")
 
+# Command groups that live in other packages, loaded only when named (or when the help lists
+# every command): the emulators, the QR codecs and central import ~50 ms of modules (PIL, segno,
+# every emulator) that `kassa hub serve` would otherwise load on each start.
+_ELSEWHERE = {  # name: (module, its Typer app, help)
+    "central": ("sync.central.cli", "central_app", "Run and manage the central store service."),
+    "qr": ("drivers.qr.cli", "qr_app", "Decode and encode QR payment payloads."),
+    "emulator": ("drivers.emulators.cli", "emulator_app", "Run a real-protocol device emulator."),
+}
+
+
+class _KassaCommands(TyperGroup):
+    """The kassa command group, with the groups of _ELSEWHERE loaded on first use."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        names = super().list_commands(ctx)
+        return [*names, *(name for name in _ELSEWHERE if name not in names
+                          and self.get_command(ctx, name) is not None)]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name not in self.commands and cmd_name in _ELSEWHERE:
+            module, attribute, help_text = _ELSEWHERE[cmd_name]
+            try:
+                sub_app = getattr(importlib.import_module(module), attribute)
+            except ImportError:  # pragma: no cover - that package is not built yet
+                return None
+            holder = typer.Typer()
+            holder.add_typer(sub_app, name=cmd_name, help=help_text)
+            group = typer.main.get_command(holder)
+            assert isinstance(group, TyperGroup)
+            command = group.get_command(ctx, cmd_name)
+            if command is not None:
+                self.commands[cmd_name] = command
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: Context,
+                        args: list[str]) -> tuple[str | None, Command | None, list[str]]:
+        if args and args[0] not in self.commands and args[0] not in _ELSEWHERE:
+            self.list_commands(ctx)  # a typo: load every group, so it is matched against them
+        return super().resolve_command(ctx, args)
+
+
 app = typer.Typer(help="Kassa: an omnichannel point-of-sale and terminal hub.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, cls=_KassaCommands)
 hub_app = typer.Typer(help="Run the in-store hub.", no_args_is_help=True)
 db_app = typer.Typer(help="The hub database.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
@@ -28,27 +75,6 @@ app.add_typer(users_app, name="users")
 app.add_typer(journal_app, name="journal")
 app.add_typer(lanes_app, name="lanes")
 app.add_typer(sync_app, name="sync")
-
-try:  # central lives in sync/central and never imports the hub
-    from sync.central.cli import central_app
-
-    app.add_typer(central_app, name="central", help="Run and manage the central store service.")
-except ImportError:  # pragma: no cover - central not built yet
-    pass
-
-try:  # QR payment payload codecs live in the drivers library
-    from drivers.qr.cli import qr_app
-
-    app.add_typer(qr_app, name="qr", help="Decode and encode QR payment payloads.")
-except ImportError:  # pragma: no cover - not built yet
-    pass
-
-try:  # the card-terminal emulators live in the drivers library
-    from drivers.emulators.cli import emulator_app
-
-    app.add_typer(emulator_app, name="emulator", help="Run a real-protocol device emulator.")
-except ImportError:  # pragma: no cover - drivers not built yet
-    pass
 
 DataDir = Annotated[Path, typer.Option("--data-dir", help="The hub's data directory")]
 

@@ -68,5 +68,7 @@ def search(session: Session, query: str, limit: int = MAX_RESULTS) -> list[Custo
 
 def _starts(column: Any, prefix: str) -> Source:
     """Members whose `column` begins with `prefix`, found as a range of its index."""
-    return Source(select(col(Customer.id)).where(starts_with(column, prefix)),
-                  lambda indexed: starts_with(column if indexed else unindexed(column), prefix))
+    indexed_range = starts_with(column, prefix)
+    return Source(select(col(Customer.id)).where(indexed_range),
+                  lambda indexed: indexed_range if indexed else starts_with(unindexed(column),
+                                                                            prefix))

@@ -29,3 +29,17 @@ def test_set_up_a_store_from_the_command_line(tmp_path: Path) -> None:
     assert weak.returncode == 1 and "4 to 12 digits" in weak.stderr
     empty = kassa("journal", "verify", "--data-dir", data)
     assert empty.returncode == 0 and "0 entries" in empty.stdout
+
+
+def test_groups_from_other_packages_load_when_named_not_on_every_start() -> None:
+    listed = kassa("--help")
+    assert all(name in listed.stdout for name in ("hub", "central", "qr", "emulator"))
+    for group, command in (("emulator", "zvt"), ("qr", "decode"), ("central", "serve")):
+        shown = kassa(group, "--help")
+        assert shown.returncode == 0 and command in shown.stdout, shown.stdout
+    typo = kassa("emulatr")
+    assert typo.returncode == 2 and "emulator" in typo.stderr
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, hub.cli; print(*sorted(sys.modules))"],
+        capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    assert not {"drivers.emulators.cli", "drivers.qr.cli", "sync.central.cli"} & set(loaded)
