@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -87,6 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.mail_sender.start()
         sweeper = asyncio.create_task(qr.sweep_forever(app.state.db, app.state.shop,
                                                        app.state.bus, app.state.psp))
+        # What start-up made lives as long as the hub: out of the collector's way, so a full
+        # collection walks only what requests made (it was a 150 ms pause in a sale's answer).
+        gc.collect()
+        gc.freeze()
         app.state.ready = True
         yield
         app.state.ready = False
