@@ -46,6 +46,17 @@ STOCK_TYPES = ("stock.moved", "stock.counted")
 KEPT_TYPES = ("cash.moved", "shift.closed")
 STORAGE_ERRORS = (IntegrityError, DataError)  # the event's data, not the database, is at fault
 
+# The columns of the rows a push queues, in the order their values are given (the others
+# take their defaults).
+APPLIED_COLUMNS = ("event_id", "store_id", "hub_seq", "type", "outcome", "reason",
+                   "occurred_at", "received_at")
+MOVE_COLUMNS = ("store_id", "sku", "delta", "reason", "ref", "event_id", "created_at")
+SALE_COLUMNS = ("store_id", "sale_id", "event_id", "lane_id", "receipt_no", "currency", "total",
+                "vat", "completed_at")
+LINE_COLUMNS = ("store_id", "sale_id", "sku", "name", "quantity", "weight_g", "net", "vat",
+                "vat_rate_bp", "voided")
+Columns = tuple[str, ...]
+
 
 class Rejected(Exception):
     """An event that breaks a business rule; the reason is recorded and the queue moves on."""
@@ -65,11 +76,17 @@ class Batch:
     changed: set[str] = field(default_factory=set)  # skus whose on-hand is not written yet
     sales: set[str] = field(default_factory=set)
     refunds: set[str] = field(default_factory=set)
-    rows: dict[type[Any], list[dict[str, Any]]] = field(default_factory=dict)
+    rows: dict[type[Any], tuple[Columns, list[tuple[Any, ...]]]] = field(default_factory=dict)
 
-    def insert(self, table: type[Any], **values: Any) -> None:
-        """Queue a row; queued rows go in with one multi-row INSERT per table (write_rows)."""
-        self.rows.setdefault(table, []).append(values)
+    def insert(self, table: type[Any], columns: Columns, values: tuple[Any, ...]) -> None:
+        """Queue a row of table, its values in the order of columns (the same for every row
+        of a table); write_rows writes each table's rows in one statement."""
+        queued = self.rows.get(table)
+        if queued is None:
+            queued = self.rows[table] = (columns, [])
+        elif queued[0] is not columns:
+            raise ValueError(f"rows of {table.__name__} queued with different columns")
+        queued[1].append(values)
 
     def write_rows(self) -> None:
         """Insert every queued row, one statement per table, and write the changed on-hand;
@@ -77,8 +94,8 @@ class Batch:
         then rolls back, and the event's savepoint in careful mode)."""
         queued, self.rows = self.rows, {}
         changed, self.changed = self.changed, set()
-        for table, rows in queued.items():
-            insert_rows(self.session, table_of(table), rows)
+        for table, (columns, rows) in queued.items():
+            insert_rows(self.session, table_of(table), columns, rows)
         save_on_hand(self.session, self.store.store_id,
                      {sku: self.on_hand[sku] for sku in changed},
                      {sku: self.counted_at[sku] for sku in changed if sku in self.counted_at},
@@ -176,7 +193,8 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
                 if reason:
                     refused.append({"refused_id": event.event_id, "why": reason[:500]})
             else:
-                batch.insert(AppliedEvent, **_applied_row(store.store_id, event, reason, now))
+                batch.insert(AppliedEvent, APPLIED_COLUMNS,
+                             _applied_row(store.store_id, event, reason, now))
         occurred = aware(event.occurred_at)
         if occurred is not None and (newest is None or occurred > newest):
             newest = occurred
@@ -202,12 +220,12 @@ def has_nul(value: object) -> bool:
 
 
 def _applied_row(store_id: str, event: OutboxEvent, reason: str | None,
-                 now: datetime) -> dict[str, Any]:
-    """The applied_event row of an event taken now: applied, or rejected with its reason."""
-    return {"event_id": event.event_id, "store_id": store_id, "hub_seq": event.seq,
-            "type": event.type[:40], "outcome": "rejected" if reason else "applied",
-            "reason": reason[:500] if reason else None, "occurred_at": aware(event.occurred_at),
-            "received_at": now}
+                 now: datetime) -> tuple[Any, ...]:
+    """The applied_event row (APPLIED_COLUMNS) of an event taken now: applied, or rejected
+    with its reason."""
+    return (event.event_id, store_id, event.seq, event.type[:40],
+            "rejected" if reason else "applied", reason[:500] if reason else None,
+            aware(event.occurred_at), now)
 
 
 def _known_events(session: Session, events: list[OutboxEvent]) -> dict[str, int]:
@@ -224,7 +242,8 @@ def _claim_events(session: Session, store_id: str, events: list[OutboxEvent],
     for event in events:
         firsts.setdefault(event.event_id, event)  # a later copy in the batch is a resend
     rows = [_applied_row(store_id, e, None, now) for e in firsts.values()]
-    claimed = insert_new_rows(session, table_of(AppliedEvent), rows, "event_id")
+    claimed = insert_new_rows(session, table_of(AppliedEvent), APPLIED_COLUMNS, rows,
+                              "event_id")
     taken = [event_id for event_id in firsts if event_id not in claimed]
     return dict(lookup(session, table_of(AppliedEvent), "event_id", taken, ("hub_seq",)))
 
@@ -310,9 +329,9 @@ def _stock_moved(batch: Batch, event: OutboxEvent) -> None:
     _check_skus(batch, [i.sku for i in moved.items])
     for item in moved.items:
         batch.set_level(item.sku, batch.level(item.sku) + item.delta)
-        batch.insert(StockMove, store_id=batch.store.store_id, sku=item.sku, delta=item.delta,
-                     reason=moved.reason, ref=moved.ref, event_id=event.event_id,
-                     created_at=batch.now)
+        batch.insert(StockMove, MOVE_COLUMNS, (batch.store.store_id, item.sku, item.delta,
+                                               moved.reason, moved.ref, event.event_id,
+                                               batch.now))
 
 
 def _stock_counted(batch: Batch, event: OutboxEvent) -> None:
@@ -322,9 +341,8 @@ def _stock_counted(batch: Batch, event: OutboxEvent) -> None:
         delta = item.counted - batch.level(item.sku)  # the ledger still adds up to on-hand
         batch.set_level(item.sku, item.counted)
         batch.counted_at[item.sku] = aware(event.occurred_at) or batch.now
-        batch.insert(StockMove, store_id=batch.store.store_id, sku=item.sku, delta=delta,
-                     reason="count", ref=counted.ref, event_id=event.event_id,
-                     created_at=batch.now)
+        batch.insert(StockMove, MOVE_COLUMNS, (batch.store.store_id, item.sku, delta, "count",
+                                               counted.ref, event.event_id, batch.now))
 
 
 def _sale_completed(batch: Batch, event: OutboxEvent) -> None:
@@ -333,16 +351,14 @@ def _sale_completed(batch: Batch, event: OutboxEvent) -> None:
         raise Rejected(f"sale {sale.id} is recorded already")
     batch.sales.add(sale.id)
     store_id = batch.store.store_id
-    batch.insert(
-        SaleRow, store_id=store_id, sale_id=sale.id, event_id=event.event_id,
-        lane_id=sale.lane_id, receipt_no=sale.receipt_no, currency=sale.currency,
-        total=sale.total, vat=sum(line.vat for line in sale.lines if not line.voided),
-        completed_at=aware(sale.completed_at) or aware(event.occurred_at))
+    batch.insert(SaleRow, SALE_COLUMNS, (
+        store_id, sale.id, event.event_id, sale.lane_id, sale.receipt_no, sale.currency,
+        sale.total, sum(line.vat for line in sale.lines if not line.voided),
+        aware(sale.completed_at) or aware(event.occurred_at)))
     for line in sale.lines:
-        batch.insert(SaleLineRow, store_id=store_id, sale_id=sale.id, sku=line.sku,
-                     name=line.name, quantity=line.quantity, weight_g=line.weight_g,
-                     net=line.net, vat=line.vat, vat_rate_bp=line.vat_rate_bp,
-                     voided=line.voided)
+        batch.insert(SaleLineRow, LINE_COLUMNS, (
+            store_id, sale.id, line.sku, line.name, line.quantity, line.weight_g, line.net,
+            line.vat, line.vat_rate_bp, line.voided))
 
 
 def _refund_completed(batch: Batch, event: OutboxEvent) -> None:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Table, TypeDecorator, select
+from sqlalchemy import Boolean, DateTime, Integer, Result, String, Table, TypeDecorator, select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -30,25 +30,27 @@ def table_of(model: type[Any]) -> Table:
     return model.__table__  # type: ignore[no-any-return]
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows: dicts of column values, every row with the same keys (a column left out
-    takes its default)."""
+Row = tuple[Any, ...]
+
+
+def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[Row]) -> None:
+    """Insert rows: tuples of values for columns, in that order (the other columns take their
+    defaults)."""
     if not rows:
         return
     bind = session.get_bind()
     if bind.dialect.name != "postgresql" or bind.dialect.driver != "psycopg":
-        session.execute(table.insert(), rows)
+        session.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    names = list(rows[0])
     quote = bind.dialect.identifier_preparer.quote
-    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in columns)}) FROM STDIN"
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     with _as_sqlalchemy_errors(sql), cursor, cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row(tuple(row.values()))
+            copy.write_row(row)
 
 
-def insert_new_rows(session: Session, table: Table, rows: list[dict[str, Any]],
+def insert_new_rows(session: Session, table: Table, columns: Sequence[str], rows: list[Row],
                     key: str) -> set[Any]:
     """Insert the rows whose key is not taken yet; returns the keys this call inserted.
 
@@ -59,7 +61,8 @@ def insert_new_rows(session: Session, table: Table, rows: list[dict[str, Any]],
     if not rows:
         return set()
     bind = session.get_bind()
-    names = list(rows[0])
+    names = list(columns)
+    at = names.index(key)
     types = [_read_as(table, n) for n in names]
     if bind.dialect.name == "postgresql" and None not in types:
         quote = bind.dialect.identifier_preparer.quote
@@ -69,13 +72,12 @@ def insert_new_rows(session: Session, table: Table, rows: list[dict[str, Any]],
             f"INSERT INTO {quote(table.name)} ({columns}) SELECT {columns} "
             f"FROM json_to_recordset(%s::json) AS r({shape}) "
             f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}",
-            (json.dumps(rows, default=_iso),))
+            (json.dumps([dict(zip(names, row, strict=True)) for row in rows], default=_iso),))
         return {r[0] for r in result}
-    taken = {k for k, in lookup(session, table, key, [row[key] for row in rows])}
-    new = [row for row in rows if row[key] not in taken]
-    if new:
-        session.execute(table.insert(), new)
-    return {row[key] for row in new}
+    taken = {k for k, in lookup(session, table, key, [row[at] for row in rows])}
+    new = [row for row in rows if row[at] not in taken]
+    insert_rows(session, table, columns, new)
+    return {row[at] for row in new}
 
 
 def lookup(session: Session, table: Table, key: str, values: Iterable[Any],
@@ -88,6 +90,7 @@ def lookup(session: Session, table: Table, key: str, values: Iterable[Any],
         return []
     bind = session.get_bind()
     key_type = _read_as(table, key)
+    result: Result[Any]
     if bind.dialect.name == "postgresql" and key_type is not None:
         quote = bind.dialect.identifier_preparer.quote
         where = "".join(f"{quote(name)} = %s AND " for name in equal)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session, col, select
 
 from sync.central.models import (
@@ -68,8 +68,9 @@ def levels_for(session: Session, store_id: str, skus: Iterable[str]) -> dict[str
 def on_hand_for(session: Session, store_id: str, skus: Iterable[str]) -> dict[str, int]:
     """On-hand of a store for these skus; 0 for a sku it has no stock row for yet."""
     wanted = set(skus)
-    found = dict(lookup(session, StockLevel.__table__, "sku", wanted,  # type: ignore[attr-defined]
-                        ("on_hand",), store_id=store_id))
+    table = StockLevel.__table__  # type: ignore[attr-defined]
+    found: dict[str, int] = dict(lookup(session, table, "sku", wanted, ("on_hand",),
+                                        store_id=store_id))
     return {sku: found.get(sku, 0) for sku in wanted}
 
 
@@ -79,29 +80,43 @@ def save_on_hand(session: Session, store_id: str, on_hand: Mapping[str, int],
     making the rows that do not exist yet."""
     if not on_hand:
         return
+    skus = sorted(on_hand)
+    if session.get_bind().dialect.name == "postgresql":  # the rows as one array per column
+        session.connection().exec_driver_sql(
+            "INSERT INTO stock_level (store_id, sku, on_hand, counted_at, updated_at) "
+            "SELECT %s, * FROM unnest(%s::text[], %s::int8[], %s::timestamptz[]), "
+            "CAST(%s AS timestamptz) "
+            "ON CONFLICT (store_id, sku) DO UPDATE SET on_hand = EXCLUDED.on_hand, "
+            "updated_at = EXCLUDED.updated_at, "
+            "counted_at = coalesce(EXCLUDED.counted_at, stock_level.counted_at)",
+            (store_id, skus, [on_hand[s] for s in skus], [counted_at.get(s) for s in skus],
+             now))
+        return
     table = StockLevel.__table__  # type: ignore[attr-defined]
-    upsert: Any = (postgresql.insert(table) if session.get_bind().dialect.name == "postgresql"
-                   else sqlite.insert(table))
+    upsert: Any = sqlite.insert(table)
     upsert = upsert.on_conflict_do_update(
         index_elements=["store_id", "sku"],
         set_={"on_hand": upsert.excluded.on_hand, "updated_at": upsert.excluded.updated_at,
               "counted_at": func.coalesce(upsert.excluded.counted_at, table.c.counted_at)})
     session.execute(upsert, [
-        {"store_id": store_id, "sku": sku, "on_hand": n, "counted_at": counted_at.get(sku),
-         "updated_at": now} for sku, n in sorted(on_hand.items())])
+        {"store_id": store_id, "sku": sku, "on_hand": on_hand[sku],
+         "counted_at": counted_at.get(sku), "updated_at": now} for sku in skus])
 
 
 def reserved_by(
     session: Session, store_ids: Iterable[str], skus: Iterable[str]
 ) -> dict[tuple[str, str], int]:
     """Quantities held by pick-up orders, per (store, sku)."""
-    rows = session.exec(
-        select(PickupOrderRow.store_id, PickupLineRow.sku, func.sum(PickupLineRow.quantity))
-        .join(PickupOrderRow, col(PickupOrderRow.order_id) == col(PickupLineRow.order_id))
-        .where(col(PickupOrderRow.status).in_(HOLDING),
-               col(PickupOrderRow.store_id).in_(list(store_ids)),
-               col(PickupLineRow.sku).in_(list(skus)))
-        .group_by(PickupOrderRow.store_id, PickupLineRow.sku)
+    orders = PickupOrderRow.__table__.c  # type: ignore[attr-defined]
+    lines = PickupLineRow.__table__.c  # type: ignore[attr-defined]
+    rows = session.execute(  # Core columns: every push asks, and skips the ORM's compiling
+        select(orders.store_id, lines.sku, func.sum(lines.quantity))
+        .select_from(PickupLineRow.__table__  # type: ignore[attr-defined]
+                     .join(PickupOrderRow.__table__,  # type: ignore[attr-defined]
+                           orders.order_id == lines.order_id))
+        .where(orders.status.in_(HOLDING), orders.store_id.in_(list(store_ids)),
+               lines.sku.in_(list(skus)))
+        .group_by(orders.store_id, lines.sku)
     ).all()
     return {(store, sku): int(qty or 0) for store, sku, qty in rows}
 
