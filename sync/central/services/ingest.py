@@ -78,15 +78,15 @@ class Batch:
     refunds: set[str] = field(default_factory=set)
     rows: dict[type[Any], tuple[Columns, list[tuple[Any, ...]]]] = field(default_factory=dict)
 
-    def insert(self, table: type[Any], columns: Columns, values: tuple[Any, ...]) -> None:
-        """Queue a row of table, its values in the order of columns (the same for every row
-        of a table); write_rows writes each table's rows in one statement."""
+    def queue(self, table: type[Any], columns: Columns) -> list[tuple[Any, ...]]:
+        """The queue of table's rows: append tuples of values in the order of columns (the
+        same for every row of a table); write_rows writes each table's rows in one go."""
         queued = self.rows.get(table)
         if queued is None:
             queued = self.rows[table] = (columns, [])
         elif queued[0] is not columns:
             raise ValueError(f"rows of {table.__name__} queued with different columns")
-        queued[1].append(values)
+        return queued[1]
 
     def write_rows(self) -> None:
         """Insert every queued row, one statement per table, and write the changed on-hand;
@@ -174,6 +174,8 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
         known.update(_claim_events(session, store.store_id,
                                    [e for e in batch_events if e.event_id not in known], now))
     applied, rejected, refused = 0, [], []
+    # Queued once for the whole batch: only the fast pass writes them (at its very end).
+    applied_rows = [] if careful else batch.queue(AppliedEvent, APPLIED_COLUMNS)
     newest = aware(store.newest_event_at)
     for event in batch_events:
         if event.event_id in known:
@@ -189,12 +191,10 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
                                               reason=reason))
             else:
                 applied += 1
-            if careful:
-                if reason:
-                    refused.append({"refused_id": event.event_id, "why": reason[:500]})
-            else:
-                batch.insert(AppliedEvent, APPLIED_COLUMNS,
-                             _applied_row(store.store_id, event, reason, now))
+            if not careful:
+                applied_rows.append(_applied_row(store.store_id, event, reason, now))
+            elif reason:  # claimed as applied up front: say it was not
+                refused.append({"refused_id": event.event_id, "why": reason[:500]})
         occurred = aware(event.occurred_at)
         if occurred is not None and (newest is None or occurred > newest):
             newest = occurred
@@ -327,22 +327,23 @@ def _check_skus(batch: Batch, skus: list[str]) -> None:
 def _stock_moved(batch: Batch, event: OutboxEvent) -> None:
     moved = p.StockMoved.model_validate(event.payload)
     _check_skus(batch, [i.sku for i in moved.items])
+    moves = batch.queue(StockMove, MOVE_COLUMNS)
     for item in moved.items:
         batch.set_level(item.sku, batch.level(item.sku) + item.delta)
-        batch.insert(StockMove, MOVE_COLUMNS, (batch.store.store_id, item.sku, item.delta,
-                                               moved.reason, moved.ref, event.event_id,
-                                               batch.now))
+        moves.append((batch.store.store_id, item.sku, item.delta, moved.reason, moved.ref,
+                      event.event_id, batch.now))
 
 
 def _stock_counted(batch: Batch, event: OutboxEvent) -> None:
     counted = p.StockCounted.model_validate(event.payload)
     _check_skus(batch, [i.sku for i in counted.items])
+    moves = batch.queue(StockMove, MOVE_COLUMNS)
     for item in counted.items:
         delta = item.counted - batch.level(item.sku)  # the ledger still adds up to on-hand
         batch.set_level(item.sku, item.counted)
         batch.counted_at[item.sku] = aware(event.occurred_at) or batch.now
-        batch.insert(StockMove, MOVE_COLUMNS, (batch.store.store_id, item.sku, delta, "count",
-                                               counted.ref, event.event_id, batch.now))
+        moves.append((batch.store.store_id, item.sku, delta, "count", counted.ref,
+                      event.event_id, batch.now))
 
 
 def _sale_completed(batch: Batch, event: OutboxEvent) -> None:
@@ -351,14 +352,13 @@ def _sale_completed(batch: Batch, event: OutboxEvent) -> None:
         raise Rejected(f"sale {sale.id} is recorded already")
     batch.sales.add(sale.id)
     store_id = batch.store.store_id
-    batch.insert(SaleRow, SALE_COLUMNS, (
+    batch.queue(SaleRow, SALE_COLUMNS).append((
         store_id, sale.id, event.event_id, sale.lane_id, sale.receipt_no, sale.currency,
         sale.total, sum(line.vat for line in sale.lines if not line.voided),
         aware(sale.completed_at) or aware(event.occurred_at)))
-    for line in sale.lines:
-        batch.insert(SaleLineRow, LINE_COLUMNS, (
-            store_id, sale.id, line.sku, line.name, line.quantity, line.weight_g, line.net,
-            line.vat, line.vat_rate_bp, line.voided))
+    batch.queue(SaleLineRow, LINE_COLUMNS).extend(
+        (store_id, sale.id, line.sku, line.name, line.quantity, line.weight_g, line.net,
+         line.vat, line.vat_rate_bp, line.voided) for line in sale.lines)
 
 
 def _refund_completed(batch: Batch, event: OutboxEvent) -> None:
