@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col
 
 from hub.models import AuditEntry, OutboxEvent, Product, StockMovement
@@ -40,6 +40,7 @@ def audit(
 
 
 _QUEUE = OutboxEvent.__table__.insert()  # type: ignore[attr-defined]
+_LEDGER = StockMovement.__table__.insert()  # type: ignore[attr-defined]
 
 
 def emit(session: Session, type_: str, payload: dict[str, Any], at: datetime | None = None) -> None:
@@ -73,7 +74,7 @@ def move_stock(
     at = utcnow()
     session.connection().execute(_ADD_STOCK, [{"pid": pid, "delta": delta}
                                               for pid, _sku, delta in moves])
-    session.execute(insert(StockMovement), [
+    session.connection().execute(_LEDGER, [
         {"product_id": pid, "delta": delta, "reason": reason, "ref": ref, "at": at}
         for pid, _sku, delta in moves])
     emit(session, "stock.moved", {"reason": reason, "ref": ref, "items": [

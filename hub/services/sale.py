@@ -468,8 +468,10 @@ def complete_sale(
     """Make the sale final: receipt number, control code, stock, journal and outbox, all in one
     transaction. A training sale is numbered, marked and journaled but moves no stock and is
     not reported to central."""
-    # Read first, then change: a query after a change flushes the session again.
-    shift = open_shift_of(session, sale.lane_id)
+    # Read first, then change: a query after a change flushes the session again. The shift
+    # does not depend on the new tender, so that is not flushed for it either.
+    with session.no_autoflush:
+        shift = open_shift_of(session, sale.lane_id)
     if lines is None:
         lines = _lines(session, sale)
     lane = get_lane(session, sale.lane_id)
