@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from hub.app import create_app
+from hub.config import Settings
 
 
 def kassa(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -43,3 +49,14 @@ def test_groups_from_other_packages_load_when_named_not_on_every_start() -> None
         [sys.executable, "-c", "import sys, hub.cli; print(*sorted(sys.modules))"],
         capture_output=True, text=True, timeout=60, check=True).stdout.split()
     assert not {"drivers.emulators.cli", "drivers.qr.cli", "sync.central.cli"} & set(loaded)
+
+
+def test_the_hub_collects_garbage_again_once_ready(tmp_path: Path) -> None:
+    """`kassa hub serve` starts with the collector off; the hub turns it on when ready."""
+    gc.disable()
+    try:
+        with TestClient(create_app(Settings(data_dir=tmp_path / "hub"))) as client:
+            assert client.get("/healthz").status_code == 200
+            assert gc.isenabled()
+    finally:
+        gc.enable()
