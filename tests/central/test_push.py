@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.central.conftest import Central, counted, event, moved
+from sync.central.app import create_app
+from tests.central.conftest import T0, Central, counted, event, moved, settings_for
 from tests.pg import PostgresCluster
 
 
@@ -239,3 +242,24 @@ def test_an_event_another_store_records_meanwhile_is_skipped_not_refused(
     assert "applied already" in reply["rejected"][0]["reason"]
     assert central.stock("s1", "bread")["on_hand"] == -2
     assert ledger(central, "s1", "milk") == 0 and ledger(central, "s2", "milk") == -1
+
+
+def test_a_central_on_sqlite_applies_a_push_the_same_way(tmp_path: Path) -> None:
+    app = create_app(settings_for(f"sqlite:///{tmp_path / 'central.sqlite3'}"))
+    clock = [T0]
+    app.state.clock = lambda: clock[0]
+    with TestClient(app) as client:
+        central = Central(client, clock)
+        setup(central)
+        sale = event(2, "sale.completed", {"id": "S1", "total": 200, "lines": [
+            {"sku": "milk", "quantity": 2, "net": 180, "vat": 20, "vat_rate_bp": 1200}]})
+        batch = [counted(1, ("milk", 10)), sale, moved(3, ("milk", -2)), moved(4, ("ghost", 1))]
+        reply = central.push("s1", batch)
+        assert reply["last_seq"] == 4 and reply["applied"] == 3
+        assert "unknown sku ghost" in reply["rejected"][0]["reason"]
+        again = central.push("s1", [{**sale, "seq": 5}, moved(6, ("milk", -1))])
+        assert again["applied"] == 1 and "applied already" in again["rejected"][0]["reason"]
+        assert central.stock("s1", "milk")["on_hand"] == 7
+        assert ledger(central, "s1", "milk") == 7
+        report = client.get("/admin/v1/reports/sales", headers=central.admin).json()
+        assert report[0]["sales"] == 1 and report[0]["gross"] == 200
