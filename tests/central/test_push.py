@@ -244,6 +244,22 @@ def test_an_event_another_store_records_meanwhile_is_skipped_not_refused(
     assert ledger(central, "s1", "milk") == 0 and ledger(central, "s2", "milk") == -1
 
 
+def test_a_number_too_large_for_its_column_rejects_its_event_and_is_never_wrapped(
+        central: Central) -> None:
+    setup(central)
+    huge = event(2, "sale.completed", {"id": "S1", "total": 10**12, "lines": [
+        {"sku": "milk", "quantity": 10**12, "net": 10**12, "vat": 0}]})  # quantity is int4
+    reply = central.push("s1", [moved(1, ("milk", 1)), huge, moved(3, ("milk", 1))])
+    assert reply["last_seq"] == 3 and reply["applied"] == 2
+    assert [r["seq"] for r in reply["rejected"]] == [2]
+    assert "could not store" in reply["rejected"][0]["reason"]
+    with central.db.transaction() as s:
+        assert s.execute(text("SELECT count(*) FROM sale_line")).scalar_one() == 0
+        assert s.execute(text("SELECT outcome FROM applied_event WHERE hub_seq = 2")
+                         ).scalar_one() == "rejected"
+    assert central.stock("s1", "milk")["on_hand"] == 2
+
+
 def test_a_central_on_sqlite_applies_a_push_the_same_way(tmp_path: Path) -> None:
     app = create_app(settings_for(f"sqlite:///{tmp_path / 'central.sqlite3'}"))
     clock = [T0]

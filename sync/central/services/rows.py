@@ -25,12 +25,12 @@ _READ_AS: tuple[tuple[type[Any], str], ...] = (
     (Boolean, "bool"), (Integer, "int8"), (String, "text"))
 
 
+Row = tuple[Any, ...]
+
+
 def table_of(model: type[Any]) -> Table:
     """The Core table of a SQLModel table class."""
     return model.__table__  # type: ignore[no-any-return]
-
-
-Row = tuple[Any, ...]
 
 
 def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[Row]) -> None:
@@ -43,6 +43,8 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: li
         session.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         return
     quote = bind.dialect.identifier_preparer.quote
+    # Text, not binary: binary COPY would be a little cheaper, but psycopg silently wraps an
+    # int too large for an int4 column where text COPY refuses it (a quantity of 10**12).
     sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in columns)}) FROM STDIN"
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     with _as_sqlalchemy_errors(sql), cursor, cursor.copy(sql) as copy:
