@@ -68,7 +68,8 @@ def parse_push(body: bytes, last_seq: int) -> PushRequest:
     try:
         return PushRequest.model_validate_json(body)
     except ValidationError as exc:
-        problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
+        problems: list[dict[str, object]] = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
         raise Invalid(f"The batch is not valid: {describe(problems)}", last_seq=last_seq,
                       problems=problems[:20]) from exc
 
