@@ -29,6 +29,7 @@ T = TypeVar("T")
 # `limit` matches spread evenly (1M products, 50 rows: from ~16,000 matches; a brand's sort).
 WALK_PER_MATCH = 1.5
 SPREAD_MARGIN = 8
+SAMPLE = 256  # matches looked at to foresee whether a walk finds enough (~0.3 ms)
 COUNT_UP_TO = 40_000  # matches counted: from here on they are dense and the walk short anyway
 
 MAX_WORDS = 8
@@ -102,7 +103,7 @@ def first_in_order(session: Session, entity: type[T], sources: Sequence[Source],
             matches = session.exec(counted).one()
             entries = int(WALK_PER_MATCH * matches)
             if entries * matches >= SPREAD_MARGIN * limit * size:
-                rows = _walk(session, entity, source, where, order, limit, entries)
+                rows = _walk(session, entity, source, where, order, limit, entries, matches)
         if len(rows) < limit:  # + keeps the planner off the order index: read all, sort
             rows = list(session.exec(
                 select(entity).where(*where, source.condition(True))
@@ -116,15 +117,23 @@ def first_in_order(session: Session, entity: type[T], sources: Sequence[Source],
 
 def _walk(session: Session, entity: type[T], source: Source,
           where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int,
-          entries: int) -> list[T]:
+          entries: int, matches: int) -> list[T]:
     """The first `limit` rows in `order` that meet `where` and the source among the first
     `entries` or so of the order index; when there are `limit` of them, they are the first of
     all (every row up to the bound was looked at). The source is tested on each index entry (its
     unindexed condition: an id, or a column) and the walk stops at the `limit`-th hit, or at an
-    upper bound on order[0]."""
+    upper bound on order[0]. None when a sample says the walk would find too few."""
     ident = entity.id  # type: ignore[attr-defined]
     stmt = select(entity).where(*where, source.condition(False))
     bound = session.exec(select(order[0]).order_by(*order, ident).offset(entries).limit(1)).first()
     if bound is not None:  # ties with the bound are walked too: a few entries more
+        # A sample of the matches (the first the source gives, by id or by code: unrelated to
+        # the order) foresees whether the walk finds `limit` before the bound (twice that
+        # expected, `where` aside); if not, the walk is skipped for the sort. 1M products:
+        # "no" 48 → 36 ms, its 25,000 matches cluster at "Nor…" and were walked in vain.
+        sample = source.rows.limit(SAMPLE).correlate(None)
+        hits = session.exec(select(func.count()).where(ident.in_(sample), order[0] <= bound)).one()
+        if hits * matches < 2 * limit * SAMPLE:
+            return []
         stmt = stmt.where(order[0] <= bound)
     return list(session.exec(stmt.order_by(*order, ident).limit(limit)))
