@@ -41,6 +41,14 @@ def _emit(name: str, value: float, unit: str, **extra: Any) -> None:
           flush=True)
 
 
+def _uuid7() -> str:
+    """A time-ordered event id, made as the hub makes its outbox ids (hub/models/base.py)."""
+    value = (time.time_ns() // 1_000_000 & ((1 << 48) - 1)) << 80 | 0x7 << 76
+    rand = int.from_bytes(os.urandom(10), "big")
+    value |= ((rand >> 62) & 0xFFF) << 64 | 0b10 << 62 | rand & ((1 << 62) - 1)
+    return str(uuid.UUID(int=value))
+
+
 def _outbox(sales: int) -> list[dict[str, Any]]:
     """A hub's offline backlog: per sale its sale.completed and its stock.moved."""
     events: list[dict[str, Any]] = []
@@ -55,7 +63,7 @@ def _outbox(sales: int) -> list[dict[str, Any]]:
             ("stock.moved", {"reason": "sale", "ref": f"S{n}",
                              "items": [{"sku": s, "delta": -1} for s in skus]}),
         ):
-            events.append({"seq": len(events) + 1, "event_id": str(uuid.uuid4()),
+            events.append({"seq": len(events) + 1, "event_id": _uuid7(),
                            "type": type_, "payload": payload, "occurred_at": AT,
                            "hub_clock": AT})
     return events
