@@ -178,6 +178,7 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
     applied_rows = [] if careful else batch.queue(AppliedEvent, APPLIED_COLUMNS)
     newest = aware(store.newest_event_at)
     for event in batch_events:
+        occurred = aware(event.occurred_at)
         if event.event_id in known:
             first = known[event.event_id]
             rejected.append(RejectedEvent(
@@ -192,10 +193,9 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
             else:
                 applied += 1
             if not careful:
-                applied_rows.append(_applied_row(store.store_id, event, reason, now))
+                applied_rows.append(_applied_row(store.store_id, event, occurred, reason, now))
             elif reason:  # claimed as applied up front: say it was not
                 refused.append({"refused_id": event.event_id, "why": reason[:500]})
-        occurred = aware(event.occurred_at)
         if occurred is not None and (newest is None or occurred > newest):
             newest = occurred
     if batch_events:
@@ -219,13 +219,13 @@ def has_nul(value: object) -> bool:
     return False
 
 
-def _applied_row(store_id: str, event: OutboxEvent, reason: str | None,
-                 now: datetime) -> tuple[Any, ...]:
+def _applied_row(store_id: str, event: OutboxEvent, occurred: datetime | None,
+                 reason: str | None, now: datetime) -> tuple[Any, ...]:
     """The applied_event row (APPLIED_COLUMNS) of an event taken now: applied, or rejected
     with its reason."""
     return (event.event_id, store_id, event.seq, event.type[:40],
-            "rejected" if reason else "applied", reason[:500] if reason else None,
-            aware(event.occurred_at), now)
+            "rejected" if reason else "applied", reason[:500] if reason else None, occurred,
+            now)
 
 
 def _known_events(session: Session, events: list[OutboxEvent]) -> dict[str, int]:
@@ -241,7 +241,7 @@ def _claim_events(session: Session, store_id: str, events: list[OutboxEvent],
     firsts: dict[str, OutboxEvent] = {}
     for event in events:
         firsts.setdefault(event.event_id, event)  # a later copy in the batch is a resend
-    rows = [_applied_row(store_id, e, None, now) for e in firsts.values()]
+    rows = [_applied_row(store_id, e, aware(e.occurred_at), None, now) for e in firsts.values()]
     claimed = insert_new_rows(session, table_of(AppliedEvent), APPLIED_COLUMNS, rows,
                               "event_id")
     taken = [event_id for event_id in firsts if event_id not in claimed]
