@@ -73,20 +73,6 @@ def cart_of(session: Session, lane_id: str, shop: Shop) -> SalePublic:
     return sale_public(session, sale) if sale else empty_cart(lane, shop.settings.currency)
 
 
-def _cart_for_change(session: Session, lane_id: str, actor: Actor,
-                     shop: Shop) -> tuple[Sale, Lane]:
-    lane = get_lane(session, lane_id)
-    sale = current_cart(session, lane_id)
-    if sale is None:
-        if lane.kind == "register" and open_shift_of(session, lane_id) is None:
-            raise Conflict(f"Lane {lane_id} has no open shift: open one with a cash float first.")
-        sale = Sale(lane_id=lane_id, currency=shop.settings.currency, cashier_id=actor.user_id,
-                    training=lane.training)
-        session.add(sale)
-        session.flush()
-    return sale, lane
-
-
 Approver = Callable[[], int]
 
 
