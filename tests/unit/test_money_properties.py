@@ -121,7 +121,7 @@ def test_cash_rounding_never_changes_a_card_total(shop_db, items, weighed, cart,
         if cart:
             public = sales.discount_cart(s, shop, "1", manager, cart[0], cart[1])
         total = public.total
-        if by_card:
+        if by_card and total > 0:  # nothing due (a 99.98 % discount): no card to charge
             done = sales.tender_card_external(s, shop, "1", manager, None, "prop")
             assert done.rounding == 0 and done.tenders[0].amount == total
         else:
