@@ -85,8 +85,13 @@ def insert_new_rows(session: Session, table: Table, columns: Sequence[str], rows
 def lookup(session: Session, table: Table, key: str, values: Iterable[Any],
            columns: Sequence[str] = (), **equal: Any) -> list[tuple[Any, ...]]:
     """(key, *columns) of the rows whose key is one of values and whose other columns are as
-    in equal. On PostgreSQL the values travel as one array (key = ANY(…)), so the statement
-    is the same whatever their number."""
+    in equal; key and equal together must name at most one row (a unique index).
+
+    On PostgreSQL the values travel as one array, and each is looked up on its own through
+    that unique index. The plain `key = ANY(…)` let the planner, whose statistics lag behind
+    a growing table during a catch-up, pick the store_id index instead and read every sale
+    of the store for each push: pushes slowed down as the backlog went in.
+    """
     wanted = sorted(set(values))
     if not wanted:
         return []
@@ -95,10 +100,12 @@ def lookup(session: Session, table: Table, key: str, values: Iterable[Any],
     result: Result[Any]
     if bind.dialect.name == "postgresql" and key_type is not None:
         quote = bind.dialect.identifier_preparer.quote
+        names = ", ".join(quote(n) for n in (key, *columns))
         where = "".join(f"{quote(name)} = %s AND " for name in equal)
         result = session.connection().exec_driver_sql(
-            f"SELECT {', '.join(quote(n) for n in (key, *columns))} FROM {quote(table.name)} "
-            f"WHERE {where}{quote(key)} = ANY(%s::{key_type}[])", (*equal.values(), wanted))
+            f"SELECT found.* FROM unnest(%s::{key_type}[]) AS wanted(value), LATERAL "
+            f"(SELECT {names} FROM {quote(table.name)} WHERE {where}{quote(key)} = wanted.value "
+            "LIMIT 1) AS found", (wanted, *equal.values()))
     else:
         result = session.execute(
             select(*(table.c[n] for n in (key, *columns)))
