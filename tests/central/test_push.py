@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -258,6 +259,21 @@ def test_a_number_too_large_for_its_column_rejects_its_event_and_is_never_wrappe
         assert s.execute(text("SELECT outcome FROM applied_event WHERE hub_seq = 2")
                          ).scalar_one() == "rejected"
     assert central.stock("s1", "milk")["on_hand"] == 2
+
+
+def test_times_are_stored_to_the_microsecond_whatever_their_offset(central: Central) -> None:
+    setup(central)
+    at = "2026-03-02T10:11:12.345678+02:00"
+    sale = event(1, "sale.completed", {"id": "S1", "total": 5, "completed_at": at, "lines": []})
+    naive = {**moved(2, ("milk", -1)), "occurred_at": "2026-03-02T09:00:00.5"}  # read as UTC
+    central.push("s1", [{**sale, "occurred_at": at}, naive])
+    with central.db.transaction() as s:
+        sold = s.execute(text("SELECT completed_at FROM sale")).scalar_one()
+        taken = dict(s.execute(text("SELECT hub_seq, occurred_at FROM applied_event")).all())
+        moved_at = s.execute(text("SELECT created_at FROM stock_move")).scalar_one()
+    assert sold == taken[1] == datetime.fromisoformat(at)
+    assert taken[2] == datetime(2026, 3, 2, 9, 0, 0, 500000, tzinfo=UTC)
+    assert moved_at == T0  # central's clock when the push came
 
 
 def test_a_central_on_sqlite_applies_a_push_the_same_way(tmp_path: Path) -> None:
