@@ -52,6 +52,14 @@ def current_store(
         return store_for_token(session, token)
 
 
+def hub_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
+    """The hub token that came with the request, not checked yet (a push checks it in its
+    own transaction, with the store's lock)."""
+    return _token(credentials)
+
+
 def require_admin(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -83,5 +91,6 @@ DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[CentralSettings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 StoreDep = Annotated[Store, Depends(current_store)]
+HubTokenDep = Annotated[str, Depends(hub_token)]
 AdminDep = Depends(require_admin)
 HeadOfficeDep = Depends(require_head_office)

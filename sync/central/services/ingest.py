@@ -147,13 +147,15 @@ def check_order(request: PushRequest, last_seq: int) -> None:
 
 
 def push(session: Session, store_id: str, request: PushRequest, now: datetime,
-         *, careful: bool = False, nul_free: bool = False) -> PushReply:
+         *, careful: bool = False, nul_free: bool = False,
+         locked: Store | None = None) -> PushReply:
     """Apply a batch for a store; careful=True isolates each event in a savepoint.
 
     nul_free: the caller saw no NUL (raw or escaped) anywhere in the request body, so no
-    payload needs to be searched for one.
+    payload needs to be searched for one. locked: the store's row, already locked in this
+    transaction (found by its hub's token); otherwise it is locked here.
     """
-    store = lock_store(session, store_id)
+    store = locked if locked is not None else lock_store(session, store_id)
     check_order(request, store.last_seq)
     store.last_contact = now
     session.add(store)

@@ -46,6 +46,18 @@ def store_for_token(session: Session, token: str) -> Store:
     return store
 
 
+def lock_store_for_token(session: Session, token: str) -> Store:
+    """The store a hub token belongs to, its row locked until commit (store_for_token and
+    lock_store in one query: a push authenticates in its own transaction)."""
+    store = session.exec(
+        select(Store).where(Store.token_hash == hash_token(token)).with_for_update()
+    ).first()
+    if store is None:
+        raise Unauthenticated("That hub token is not known here; use the token central gave "
+                              "when the store was added.")
+    return store
+
+
 def get_store(session: Session, store_id: str) -> Store:
     """A store by id."""
     store = session.get(Store, store_id)

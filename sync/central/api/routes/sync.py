@@ -8,14 +8,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
+from sqlmodel import Session
 
-from sync.central.api.deps import DbDep, NowDep, StoreDep
+from sync.central.api.deps import DbDep, HubTokenDep, NowDep, StoreDep
 from sync.central.api.errors import describe
 from sync.central.db import Database
+from sync.central.models import Store
 from sync.central.services import ingest
 from sync.central.services.errors import Forbidden, Invalid, TooLarge
 from sync.central.services.feed import MAX_PULL, pull_changes
-from sync.central.services.stores import lock_store
+from sync.central.services.stores import (
+    hash_token,
+    lock_store,
+    lock_store_for_token,
+    store_for_token,
+)
 from sync.schemas import MAX_BODY_BYTES, PullReply, PushReply, PushRequest
 
 router = APIRouter(prefix="/sync/v1", tags=["sync"])
@@ -37,40 +44,41 @@ def document_push_body(openapi: dict[str, Any]) -> dict[str, Any]:
     return openapi
 
 
-async def read_body(request: Request, last_seq: int) -> bytes:
+def _too_large() -> TooLarge:
+    return TooLarge(f"A push may be at most {MAX_BODY_BYTES // (1024 * 1024)} MiB once "
+                    "inflated; send fewer events per batch.")
+
+
+async def read_body(request: Request) -> bytes:
     """The request body, inflated if gzip; refused past MAX_BODY_BYTES either way."""
-    too_large = TooLarge(f"A push may be at most {MAX_BODY_BYTES // (1024 * 1024)} MiB once "
-                         "inflated; send fewer events per batch.", last_seq=last_seq)
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_BODY_BYTES:
-            raise too_large
+            raise _too_large()
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding in ("", "identity"):
         return bytes(raw)
     if encoding != "gzip":
-        raise Invalid(f"Content-Encoding {encoding} is not understood; use gzip or none.",
-                      last_seq=last_seq)
+        raise Invalid(f"Content-Encoding {encoding} is not understood; use gzip or none.")
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
         body = inflater.decompress(bytes(raw), MAX_BODY_BYTES + 1)
     except zlib.error as exc:
-        raise Invalid(f"The gzip body is damaged ({exc}); nothing was applied.",
-                      last_seq=last_seq) from exc
+        raise Invalid(f"The gzip body is damaged ({exc}); nothing was applied.") from exc
     if len(body) > MAX_BODY_BYTES or inflater.unconsumed_tail:
-        raise too_large
+        raise _too_large()
     return body
 
 
-def parse_push(body: bytes, last_seq: int) -> PushRequest:
+def parse_push(body: bytes) -> PushRequest:
     """The batch, or a 422 that says what is wrong with it."""
     try:
         return PushRequest.model_validate_json(body)
     except ValidationError as exc:
         problems: list[dict[str, object]] = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
-        raise Invalid(f"The batch is not valid: {describe(problems)}", last_seq=last_seq,
+        raise Invalid(f"The batch is not valid: {describe(problems)}",
                       problems=problems[:20]) from exc
 
 
@@ -80,30 +88,57 @@ def holds_no_nul(body: bytes) -> bool:
     return b"\\u0000" not in body and b"\x00" not in body
 
 
-def apply_push(db: Database, store_id: str, request: PushRequest, now: object,
+def authenticate(db: Database, token: str) -> Store:
+    """The store whose hub token this is (401 if none), in a transaction of its own."""
+    with db.transaction() as session:
+        return store_for_token(session, token)
+
+
+def apply_push(db: Database, token: str, request: PushRequest, now: object,
                nul_free: bool = False) -> PushReply:
-    """One transaction for the batch; if the data trips the database, again event by event."""
+    """One transaction for the batch, which finds the store by its hub's token and locks it;
+    if the data trips the database, again event by event."""
     try:
         with db.transaction() as session:
-            return ingest.push(session, store_id, request, now,  # type: ignore[arg-type]
-                               nul_free=nul_free)
+            return _push(session, token, request, now, careful=False, nul_free=nul_free)
     except ingest.STORAGE_ERRORS:
         with db.transaction() as session:
-            return ingest.push(session, store_id, request, now,  # type: ignore[arg-type]
-                               careful=True, nul_free=nul_free)
+            return _push(session, token, request, now, careful=True, nul_free=nul_free)
+
+
+def _push(session: Session, token: str, request: PushRequest, now: object, *, careful: bool,
+          nul_free: bool) -> PushReply:
+    store = lock_store_for_token(session, token)
+    if request.hub_id != store.store_id:
+        raise Forbidden(f"This token belongs to store {store.store_id}, not {request.hub_id}; "
+                        "nothing was applied.", last_seq=store.last_seq)
+    return ingest.push(session, store.store_id, request, now,  # type: ignore[arg-type]
+                       careful=careful, nul_free=nul_free, locked=store)
 
 
 @router.post("/push", response_model=PushReply, openapi_extra=PUSH_BODY,
              responses={503: {"description": "database unavailable; retry, nothing applied"}})
-async def push(request: Request, store: StoreDep, db: DbDep, now: NowDep) -> PushReply:
-    """Apply a batch of the hub's outbox events, in order and each once."""
-    body = await read_body(request, store.last_seq)
-    batch = parse_push(body, store.last_seq)
-    if batch.hub_id != store.store_id:
-        raise Forbidden(f"This token belongs to store {store.store_id}, not {batch.hub_id}; "
-                        "nothing was applied.", last_seq=store.last_seq)
-    return await run_in_threadpool(apply_push, db, store.store_id, batch, now,
-                                   holds_no_nul(body))
+async def push(request: Request, token: HubTokenDep, db: DbDep, now: NowDep) -> PushReply:
+    """Apply a batch of the hub's outbox events, in order and each once.
+
+    The token is checked before the body is read only the first time this process sees it:
+    the push's own transaction finds the store by the token (and locks it), so a known token
+    costs no transaction of its own. Tokens are never changed or withdrawn (a store keeps the
+    one it was made with); were one withdrawn, its push would still be refused (401) there.
+    """
+    digest = hash_token(token)
+    known: set[str] = request.app.state.__dict__.setdefault("known_hub_tokens", set())
+    if digest not in known:
+        await run_in_threadpool(authenticate, db, token)  # 401 before the body is read
+        known.add(digest)
+    try:
+        body = await read_body(request)
+        batch = parse_push(body)
+    except (Invalid, TooLarge) as exc:  # the reply says where central stands
+        store = await run_in_threadpool(authenticate, db, token)
+        exc.detail = {"last_seq": store.last_seq, **exc.detail}
+        raise
+    return await run_in_threadpool(apply_push, db, token, batch, now, holds_no_nul(body))
 
 
 @router.get("/pull", response_model=PullReply)
