@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import select
 
 from sync.central.models import CountRequest, Notification
-from tests.central.conftest import Central, counted, moved
+from tests.central.conftest import Central, counted, event, moved
 
 
 def oversold(central: Central) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -45,6 +45,22 @@ def test_an_oversell_opens_one_conflict_per_store_and_sku(central: Central) -> N
     open_ = central.client.get("/admin/v1/conflicts", params={"status": "open"},
                                headers=central.admin).json()
     assert len(open_) == 1 and open_[0]["shortfall"] == 3
+
+
+def test_an_order_handed_over_earlier_in_the_same_batch_holds_nothing(
+        central: Central) -> None:
+    central.add_store("s1")
+    central.product("milk")
+    central.push("s1", [counted(1, ("milk", 5))])
+    order = central.order("s1", ("milk", 4))
+    reply = central.push("s1", [
+        event(2, "pickup.handed_over", {"order_id": order["order_id"], "sale_id": "S1"}),
+        moved(3, ("milk", -4)),  # the goods that were handed over
+    ])
+    assert reply["applied"] == 2 and reply["rejected"] == []
+    assert central.stock("s1", "milk")["on_hand"] == 1
+    assert central.client.get("/admin/v1/conflicts", params={"status": "open"},
+                              headers=central.admin).json() == []
 
 
 def test_move_sends_the_order_to_a_store_that_has_the_stock(central: Central) -> None:

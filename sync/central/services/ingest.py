@@ -38,7 +38,12 @@ from sync.central.services import payloads as p
 from sync.central.services.errors import Conflict, Invalid
 from sync.central.services.pickup import hand_over
 from sync.central.services.rows import insert_new_rows, insert_rows, lookup, table_of
-from sync.central.services.stock import on_hand_for, open_conflicts_for_oversell, save_on_hand
+from sync.central.services.stock import (
+    on_hand_for,
+    open_conflicts_for_oversell,
+    save_on_hand,
+    stock_for,
+)
 from sync.central.services.stores import lock_store
 from sync.schemas import OutboxEvent, PushReply, PushRequest, RejectedEvent
 
@@ -76,6 +81,9 @@ class Batch:
     changed: set[str] = field(default_factory=set)  # skus whose on-hand is not written yet
     sales: set[str] = field(default_factory=set)
     refunds: set[str] = field(default_factory=set)
+    # Units held by the store's pick-up orders per sku, read with on-hand; None once an event
+    # of the batch changed an order (then they are read again at the end).
+    held: dict[str, int] | None = None
     rows: dict[type[Any], tuple[Columns, list[tuple[Any, ...]]]] = field(default_factory=dict)
 
     def queue(self, table: type[Any], columns: Columns) -> list[tuple[Any, ...]]:
@@ -205,7 +213,7 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
         store.newest_event_at = newest
     batch.write_rows()
     _record_rejections(session, refused)
-    open_conflicts_for_oversell(session, store.store_id, batch.on_hand, now)
+    open_conflicts_for_oversell(session, store.store_id, batch.on_hand, now, batch.held)
     session.flush()
     return PushReply(last_seq=store.last_seq, applied=applied, rejected=rejected)
 
@@ -277,8 +285,7 @@ def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
             refund_ids.add(str(event.payload.get("id")))
     session, store_id = batch.session, batch.store.store_id
     if skus:
-        batch.products = {sku for sku, in lookup(session, table_of(Product), "sku", skus)}
-        batch.on_hand = on_hand_for(session, store_id, batch.products)
+        batch.products, batch.on_hand, batch.held = stock_for(session, store_id, skus)
     batch.sales = {sale_id for sale_id, in lookup(session, table_of(SaleRow), "sale_id",
                                                   sale_ids, store_id=store_id)}
     batch.refunds = {refund_id for refund_id, in lookup(session, table_of(RefundRow),
@@ -384,6 +391,7 @@ def _kept(batch: Batch, event: OutboxEvent) -> None:
 
 def _pickup_handed_over(batch: Batch, event: OutboxEvent) -> None:
     handed = p.PickupHandedOver.model_validate(event.payload)
+    batch.held = None  # the order no longer holds its stock
     why_not = hand_over(batch.session, batch.store.store_id, handed.order_id, handed.sale_id,
                         batch.now)
     if why_not:

@@ -74,6 +74,37 @@ def on_hand_for(session: Session, store_id: str, skus: Iterable[str]) -> dict[st
     return {sku: found.get(sku, 0) for sku in wanted}
 
 
+def stock_for(session: Session, store_id: str,
+              skus: Iterable[str]) -> tuple[set[str], dict[str, int], dict[str, int]]:
+    """For these skus: those that are products, and of those this store's on-hand (0 where it
+    has no stock row yet) and units held by its pick-up orders — one query on PostgreSQL."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return set(), {}, {}
+    if session.get_bind().dialect.name != "postgresql":
+        table = Product.__table__  # type: ignore[attr-defined]
+        products = {sku for sku, in lookup(session, table, "sku", wanted)}
+        held = reserved_by(session, [store_id], products) if products else {}
+        return (products, on_hand_for(session, store_id, products),
+                {sku: held.get((store_id, sku), 0) for sku in products})
+    # Each key probes its unique index on its own (see rows.lookup); the held units are read
+    # from the store's holding orders, as reserved_by reads them.
+    rows = session.connection().exec_driver_sql(
+        "WITH held AS (SELECT l.sku, sum(l.quantity) AS units FROM pickup_order o "
+        "JOIN pickup_line l ON l.order_id = o.order_id "
+        "WHERE o.store_id = %(store)s AND o.status = ANY(%(holding)s) "
+        "AND l.sku = ANY(%(skus)s) GROUP BY l.sku) "
+        "SELECT wanted.sku, coalesce(level.on_hand, 0), coalesce(held.units, 0) "
+        "FROM unnest(%(skus)s::text[]) AS wanted(sku) "
+        "JOIN LATERAL (SELECT 1 FROM product WHERE sku = wanted.sku LIMIT 1) AS product ON true "
+        "LEFT JOIN LATERAL (SELECT on_hand FROM stock_level WHERE store_id = %(store)s "
+        "AND sku = wanted.sku LIMIT 1) AS level ON true "
+        "LEFT JOIN held ON held.sku = wanted.sku",
+        {"store": store_id, "holding": list(HOLDING), "skus": wanted}).all()
+    return ({sku for sku, _, _ in rows}, {sku: int(units) for sku, units, _ in rows},
+            {sku: int(held) for sku, _, held in rows})
+
+
 def save_on_hand(session: Session, store_id: str, on_hand: Mapping[str, int],
                  counted_at: Mapping[str, datetime], now: datetime) -> None:
     """Write these skus' on-hand (and when counted, for those in counted_at) in one statement,
@@ -160,12 +191,20 @@ def holding_orders(session: Session, store_id: str, sku: str) -> list[str]:
 
 
 def open_conflicts_for_oversell(
-    session: Session, store_id: str, on_hand: Mapping[str, int], now: datetime
+    session: Session, store_id: str, on_hand: Mapping[str, int], now: datetime,
+    holding: Mapping[str, int] | None = None,
 ) -> list[StockConflict]:
-    """Open (or update) a conflict for each sku whose on-hand fell below what is reserved."""
+    """Open (or update) a conflict for each sku whose on-hand fell below what is reserved.
+
+    holding: the units this store's pick-up orders hold per sku, if read already in this
+    transaction with the store's row locked (orders are placed under that lock); read here
+    if not given or if it lacks one of the skus."""
     if not on_hand:
         return []
-    reserved = reserved_by(session, [store_id], on_hand)
+    if holding is not None and all(sku in holding for sku in on_hand):
+        reserved = {(store_id, sku): units for sku, units in holding.items()}
+    else:
+        reserved = reserved_by(session, [store_id], on_hand)
     opened = []
     for sku, units in sorted(on_hand.items()):
         held = reserved.get((store_id, sku), 0)
