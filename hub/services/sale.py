@@ -355,7 +355,7 @@ def cash_only_in_training(sale: Sale, what: str) -> None:
 def payable(session: Session, lane_id: str) -> tuple[Sale, int]:
     """The lane's open sale and what is still due on it; refuses an empty cart, and on a
     self-service lane a cart with age-restricted goods nobody from staff has checked."""
-    sale, due, _lines_, _tenders_ = _payable(session, lane_id)
+    sale, due, _, _ = _payable(session, lane_id)
     return sale, due
 
 
