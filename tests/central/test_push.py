@@ -102,6 +102,14 @@ def test_a_token_only_pushes_for_its_own_store(central: Central) -> None:
     assert bad.status_code == 401 and bad.json()["message"]
     none = central.client.post("/sync/v1/push", json={"hub_id": "s1", "events": []})
     assert none.status_code == 401
+    # An unknown token is refused before its body is looked at, however bad the body is,
+    # also after central has seen other tokens (a known token is checked in the push).
+    for body, encoding in ((b"not json", "identity"), (b"\x1f\x8bnot gzip", "gzip")):
+        r = central.client.post("/sync/v1/push", content=body,
+                                headers={"Authorization": "Bearer nope",
+                                         "Content-Encoding": encoding})
+        assert r.status_code == 401, r.text
+    assert central.push("s1", [moved(1, ("milk", 1))])["last_seq"] == 1
 
 
 def test_malformed_batches_are_refused_with_a_message_and_change_nothing(
