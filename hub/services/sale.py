@@ -134,12 +134,8 @@ def _require_open(session: Session, lane_id: str) -> Sale:
     sale = current_cart(session, lane_id)
     if sale is None:
         raise Conflict(f"Lane {lane_id} has no cart: scan an item first.")
-    _refuse_while_card_runs(session, sale)
-    return sale
-
-
-def _refuse_while_card_runs(session: Session, sale: Sale) -> None:
     refuse_while_payment_runs(connection(session), sale.id)
+    return sale
 
 
 def _payment_started(session: Session, sale: Sale) -> bool:

@@ -60,10 +60,19 @@ class _Table:
 
 _PRODUCTS, _SALES, _LINES, _TENDERS = (_Table(m) for m in (Product, Sale, SaleLine, Tender))
 _AMOUNTS = ("quantity", "gross", "line_discount", "cart_discount_share", "net", "vat")
-_NEW_LINE = {name: field.default for name, field in SaleLine.model_fields.items()
-             if name != "id"}
-_INSERT_LINE = (f"INSERT INTO saleline ({', '.join(_NEW_LINE)}) "
-                f"VALUES ({', '.join('?' * len(_NEW_LINE))})")
+
+
+def _new_row(model: type[SQLModel], **values: Any) -> dict[str, Any]:
+    """A new row of a table: the model's defaults (a fresh id, now), then the given values."""
+    row = {name: field.get_default(call_default_factory=True)
+           for name, field in model.model_fields.items() if not field.is_required()}
+    row.update(values)
+    return row
+
+
+_LINE_COLUMNS = [name for name in SaleLine.model_fields if name != "id"]
+_INSERT_LINE = (f"INSERT INTO saleline ({', '.join(_LINE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_LINE_COLUMNS))})")
 _INSERT_SALE = Sale.__table__.insert()  # type: ignore[attr-defined]
 _FROZEN = (
     f"SELECT 'qr', id, status FROM {QrAttempt.__tablename__} WHERE sale_id = ?"
@@ -153,10 +162,8 @@ def _open_cart(session: Session, con: sqlite3.Connection, shop: Shop, lane_id: s
             "SELECT 1 FROM shift WHERE lane_id = ? AND status = 'open'", (lane_id,)).fetchone() \
             is None:
         raise Conflict(f"Lane {lane_id} has no open shift: open one with a cash float first.")
-    sale = {name: field.get_default(call_default_factory=True)  # a new id, created now
-            for name, field in Sale.model_fields.items() if not field.is_required()}
-    sale.update(lane_id=lane_id, currency=shop.settings.currency, cashier_id=actor.user_id,
-                training=bool(training))
+    sale = _new_row(Sale, lane_id=lane_id, currency=shop.settings.currency,
+                    cashier_id=actor.user_id, training=bool(training))
     session.connection().execute(_INSERT_SALE, sale)
     return Row(**sale)
 
@@ -194,18 +201,17 @@ def add_item(
         check_quantity(existing.quantity + quantity)
         existing.quantity += quantity
     else:
-        lines.append(Row(**{
-            **_NEW_LINE, "id": None, "sale_id": sale.id, "product_id": product.id,
-            "name": product.name, "sku": product.sku, "gtin": product.gtin,
-            "category": product.category, "service": product.service, "quantity": quantity,
-            "weight_g": weight_g,
-            "unit_price": product.price if unit_price is None else unit_price,
-            "vat_rate_bp": product.vat_rate_bp, "age_limit": product.age_limit}))
+        lines.append(Row(**_new_row(
+            SaleLine, sale_id=sale.id, product_id=product.id, name=product.name, sku=product.sku,
+            gtin=product.gtin, category=product.category, service=product.service,
+            quantity=quantity, weight_g=weight_g,
+            unit_price=product.price if unit_price is None else unit_price,
+            vat_rate_bp=product.vat_rate_bp, age_limit=product.age_limit)))
     recompute(sale, lines)  # type: ignore[arg-type] # rows read as the ORM's objects are
     for line in lines:
         if line.id is None:
             line.id = con.execute(_INSERT_LINE,
-                                  tuple(getattr(line, name) for name in _NEW_LINE)).lastrowid
+                                  tuple(getattr(line, name) for name in _LINE_COLUMNS)).lastrowid
         elif before[line.id] != (amounts := tuple(getattr(line, name) for name in _AMOUNTS)):
             con.execute(f"UPDATE saleline SET {', '.join(f'{n} = ?' for n in _AMOUNTS)}"
                         " WHERE id = ?", (*amounts, line.id))
