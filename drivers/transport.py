@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import threading
 from dataclasses import dataclass
 
@@ -136,7 +137,16 @@ class SerialLine:
 
     def _write_all(self, data: bytes) -> None:
         self._port.write(data)
-        self._port.flush()
+        while True:  # a serial port's flush waits in tcdrain, which a signal interrupts
+            try:
+                self._port.flush()
+                return
+            except OSError as exc:
+                if exc.errno != errno.EINTR:
+                    raise
+            except Exception as exc:  # termios.error is not an OSError: (errno, text)
+                if not exc.args or exc.args[0] != errno.EINTR:
+                    raise OSError(*exc.args) from exc
 
     async def close(self) -> None:
         """Stop the reader thread and close the port."""
