@@ -65,11 +65,13 @@ def zvt(
     tcp: str = typer.Option("", "--tcp", help="Listen on HOST:PORT (port 0 picks one)."),
     script: str = typer.Option("", help=SCRIPT_HELP),
     default: str = typer.Option("approve", help="Outcome once the script is used up."),
+    currency: int = typer.Option(978, min=1, max=999,
+                                 help="ISO 4217 number of the terminal's currency (752 = SEK)."),
 ) -> None:
     """Emulate a ZVT terminal; prints the pty path or socket://host:port first."""
     if pty == bool(tcp):
         raise typer.BadParameter("give exactly one of --pty or --tcp HOST:PORT")
-    emulator = ZvtEmulator(_script(script), default=_script(default)[0])
+    emulator = ZvtEmulator(_script(script), default=_script(default)[0], currency=currency)
     if pty:
         _announce(emulator.start_pty())
     else:
