@@ -12,7 +12,6 @@ import serial
 from drivers.errors import ReaderDisconnected
 from drivers.transport import SerialLine
 
-
 LoopPort = type(serial.serial_for_url("loop://", do_not_open=True))
 
 
