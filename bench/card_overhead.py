@@ -1,10 +1,12 @@
 """The hub's own overhead per card payment, against the line time of the bytes exchanged.
 
-A ZVT emulator serves serial framing on a pty; the hub's ZvtReader is configured at 9600 and at
-115200 baud. A pty moves bytes at memory speed, so what a payment takes here is the work of the
-hub, the driver and the emulator, not of the wire. Every byte both sides write is counted, and
+A ZVT emulator (`kassa emulator zvt`, a process of its own, as a terminal is a device of its own)
+serves serial framing on a pty; the hub's ZvtReader is configured at 9600 and at 115200 baud.
+A pty moves bytes at memory speed, so what a payment takes here is the work of the hub, the
+driver and the emulator, not of the wire. Every byte both sides write is counted, and
 the line time those bytes would need on a real 8N2 serial line (11 bits per byte) is computed
-in the same run: the raw limit the overhead is compared against.
+in the same run: the raw limit the overhead is compared against. (The bytes are counted on a
+few payments against an emulator in this process; the timed runs use the emulator process.)
 
 Figures (medians over the runs):
 - card_payment_hub_ms: POST .../tenders/card → sale.completed on the websocket, against a
@@ -17,6 +19,7 @@ Figures (medians over the runs):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -25,11 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench._http import Connection, Reply
 from drivers.emulators import line as emulator_line
 from drivers.emulators.zvt import ZvtEmulator
 from drivers.zvt import ZvtReader
@@ -85,9 +90,11 @@ def _driver_ms(url: str, baud: int, runs: int) -> list[float]:
 
 
 def _hub_ms(url: str, baud: int, runs: int) -> list[float]:
-    """Payments through a real hub process, timed from the POST to the sale.completed event."""
-    from websockets.sync.client import connect
+    """Payments through a real hub process, timed from the POST to the sale.completed event.
 
+    The client is one asyncio loop (bench/_http.py and a websockets connection), no threads:
+    what is timed is the hub's work, not the client's GIL hand-overs.
+    """
     data_dir = Path(tempfile.mkdtemp(prefix="kassa-bench-"))
     port = _free_port()
     env = {**os.environ, "KASSA_CARD_READERS": json.dumps({"1": f"zvt:{url}"}),
@@ -98,29 +105,55 @@ def _hub_ms(url: str, baud: int, runs: int) -> list[float]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base)
-        with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as http:
-            token = http.post("/auth/login", json={"username": "erik", "pin": "1111"}
-                              ).json()["token"]
-            http.headers["Authorization"] = f"Bearer {token}"
-            http.post("/lanes/1/shift/open", json={"counted": 0}).raise_for_status()
-            times: list[float] = []
-            posted: list[float] = []
-            with connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}") as ws:
-                ws.send(json.dumps({"type": "subscribe", "lanes": ["1"]}))
-                for _ in range(runs):
-                    http.post("/lanes/1/cart/items", json={"product_id": 5}).raise_for_status()
-                    start = time.perf_counter()
-                    http.post("/lanes/1/cart/tenders/card", json={}).raise_for_status()
-                    posted.append((time.perf_counter() - start) * 1000)
-                    while json.loads(ws.recv())["type"] != "sale.completed":
-                        pass
-                    times.append((time.perf_counter() - start) * 1000)
-        _emit("card_payment_start_request_ms", statistics.median(posted), "ms", baud=baud,
-              runs=runs)
-        return times
+        return asyncio.run(_pay_through_hub(port, baud, runs))
     finally:
         hub.terminate()
         hub.wait(10)
+
+
+async def _pay_through_hub(port: int, baud: int, runs: int) -> list[float]:
+    from websockets.asyncio.client import connect
+
+    api = f"http://127.0.0.1:{port}/api/v1"
+    async with Connection(api) as http:
+        login = await http.post("/auth/login", {"username": "erik", "pin": "1111"})
+        token = login.json()["token"]
+    times: list[float] = []
+    posted: list[float] = []
+    async with Connection(api, {"Authorization": f"Bearer {token}"}) as http, \
+            connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}") as ws:
+        _ok(await http.post("/lanes/1/shift/open", {"counted": 0}))
+        await ws.send(json.dumps({"type": "subscribe", "lanes": ["1"]}))
+        for _ in range(runs):
+            _ok(await http.post("/lanes/1/cart/items", {"product_id": 5}))
+            start = time.perf_counter()
+            _ok(await http.post("/lanes/1/cart/tenders/card", {}))
+            posted.append((time.perf_counter() - start) * 1000)
+            while json.loads(await ws.recv())["type"] != "sale.completed":
+                pass
+            times.append((time.perf_counter() - start) * 1000)
+    _emit("card_payment_start_request_ms", statistics.median(posted), "ms", baud=baud,
+          runs=runs)
+    return times
+
+
+def _ok(reply: Reply) -> None:
+    if reply.status >= 400:
+        raise RuntimeError(f"the hub answered {reply.status}: {reply.text[:200]}")
+
+
+@contextlib.contextmanager
+def _emulator_process() -> Iterator[str]:
+    """A ZVT emulator in a process of its own, as a terminal is a device of its own; its pty."""
+    proc = subprocess.Popen([sys.executable, "-m", "hub", "emulator", "zvt", "--pty",
+                             "--currency", "752"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def _free_port() -> int:
@@ -145,11 +178,11 @@ def run(quick: bool = False) -> None:
     runs = 5 if quick else 40
     for baud in (9600, 115200):
         with ByteCounter() as counter, ZvtEmulator(currency=752) as emulator:
-            url = emulator.start_pty()
+            _driver_ms(emulator.start_pty(), baud, 5)  # the bytes of a payment, counted
+            bytes_per_payment = counter.total / 5
+        with _emulator_process() as url:
             driver = _driver_ms(url, baud, runs)
-            bytes_per_payment = counter.total / runs
-        with ZvtEmulator(currency=752) as emulator:
-            url = emulator.start_pty()
+        with _emulator_process() as url:
             hub = _hub_ms(url, baud, runs)
         line_ms = bytes_per_payment * BITS_PER_BYTE / baud * 1000
         hub_med, driver_med = statistics.median(hub), statistics.median(driver)
