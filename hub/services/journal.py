@@ -7,7 +7,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlmodel import Session, col, select
 
 from hub.models import JournalEntry
+from hub.models.base import utcnow
 
 GENESIS = "0" * 64
 KEY_FILE = "hub_ed25519.pem"
@@ -62,6 +63,14 @@ def load_public_key(data_dir: Path) -> Ed25519PublicKey:
 
 
 _LAST = "SELECT seq, hash FROM journalentry ORDER BY seq DESC LIMIT 1"
+_INSERT = JournalEntry.__table__.insert()  # type: ignore[attr-defined]
+
+
+class Link(NamedTuple):
+    """Where an appended entry sits in the chain."""
+
+    seq: int
+    hash: str
 
 
 def _entry_hash(seq: int, kind: str, ref: str, payload: str, prev_hash: str) -> str:
@@ -71,25 +80,23 @@ def _entry_hash(seq: int, kind: str, ref: str, payload: str, prev_hash: str) -> 
 
 def append(
     session: Session, key: Ed25519PrivateKey, kind: str, ref: str, payload: dict[str, Any]
-) -> JournalEntry:
-    """Add an entry after the last one, in the caller's (write-locked) transaction."""
-    session.flush()  # an entry added earlier in this transaction is the one to follow
-    last = session.connection().exec_driver_sql(_LAST).first()
+) -> Link:
+    """Add an entry after the last one, in the caller's (write-locked) transaction.
+
+    Entries are written straight to the table (never through the session), so the last one
+    written, in this transaction or before, is always the one the query finds.
+    """
+    connection = session.connection()
+    last = connection.exec_driver_sql(_LAST).first()
     seq = 1 if last is None else last.seq + 1
     prev_hash = GENESIS if last is None else last.hash
     text = canonical(payload)
     digest = _entry_hash(seq, kind, ref, text, prev_hash)
-    entry = JournalEntry(
-        seq=seq,
-        kind=kind,
-        ref=ref,
-        payload=text,
-        prev_hash=prev_hash,
-        hash=digest,
-        signature=key.sign(bytes.fromhex(digest)).hex(),
-    )
-    session.add(entry)
-    return entry
+    connection.execute(_INSERT, {
+        "seq": seq, "kind": kind, "ref": ref, "at": utcnow(), "payload": text,
+        "prev_hash": prev_hash, "hash": digest,
+        "signature": key.sign(bytes.fromhex(digest)).hex()})
+    return Link(seq, digest)
 
 
 @dataclass(frozen=True)
