@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# Idle keep-alive connections are closed by the client first (httpx after 5 s): were the server
+# to close them at the same moment, a request sent just then would meet a closed connection.
+KEEP_ALIVE_SECONDS = 75
+
 # Command groups that live in other packages, loaded only when named (or when the help lists
 # every command): the emulators, the QR codecs and central import ~50 ms of modules (PIL, segno,
 # every emulator) that `kassa hub serve` would otherwise load on each start.
@@ -137,7 +141,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info",
-                            ws="websockets-sansio")
+                            ws="websockets-sansio", timeout_keep_alive=KEEP_ALIVE_SECONDS)
     server = uvicorn.Server(config)  # logging is configured here; then keep tokens out of it
     for name in ("uvicorn.access", "uvicorn.error"):
         logging.getLogger(name).addFilter(RedactTokens())

@@ -9,6 +9,11 @@ from typing import Annotated
 
 import typer
 
+# Hubs' idle keep-alive connections are closed by the hub first (httpx after 5 s): were central
+# to close them at the same moment, the push sent just then would fail and the hub would count
+# central as away until its next round.
+KEEP_ALIVE_SECONDS = 75
+
 central_app = typer.Typer(help="The central store service (PostgreSQL).", no_args_is_help=True)
 
 DatabaseUrl = Annotated[str, typer.Option("--database-url", envvar="KASSA_CENTRAL_DATABASE_URL",
@@ -42,7 +47,8 @@ def serve(
     # it out of the collector's full passes, or each one walks it all in the middle of a
     # push (tens of ms, measured while catching up a backlog).
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning",
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 @central_app.command("add-store")
