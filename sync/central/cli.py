@@ -13,6 +13,9 @@ import typer
 # to close them at the same moment, the push sent just then would fail and the hub would count
 # central as away until its next round.
 KEEP_ALIVE_SECONDS = 75
+# Objects made (less those freed) between two passes of the collector over the youngest ones;
+# Python's default is 700.
+YOUNG_OBJECTS_PER_COLLECTION = 20_000
 
 central_app = typer.Typer(help="The central store service (PostgreSQL).", no_args_is_help=True)
 
@@ -47,6 +50,11 @@ def serve(
     # it out of the collector's full passes, or each one walks it all in the middle of a
     # push (tens of ms, measured while catching up a backlog).
     gc.freeze()
+    # A push makes tens of thousands of objects (its parsed events, payload models, rows) that
+    # live until it ends: at Python's default threshold the collector runs dozens of times per
+    # push, walking objects still in use (parsing a batch took ~20 % more CPU time that way).
+    # Cycles are still collected, in fewer passes.
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION)
     uvicorn.run(app, host=host, port=port, log_level="warning",
                 timeout_keep_alive=KEEP_ALIVE_SECONDS)
 

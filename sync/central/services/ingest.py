@@ -72,7 +72,7 @@ class Batch:
     """What one push transaction has loaded and touched."""
 
     session: Session
-    store: Store
+    store_id: str  # read for every row: a plain value, not the ORM Store's attribute
     now: datetime
     nul_free: bool = False  # the body was seen to hold no NUL: no payload needs the scan
     products: set[str] = field(default_factory=set)
@@ -104,7 +104,7 @@ class Batch:
         changed, self.changed = self.changed, set()
         for table, (columns, rows) in queued.items():
             insert_rows(self.session, table_of(table), columns, rows)
-        save_on_hand(self.session, self.store.store_id,
+        save_on_hand(self.session, self.store_id,
                      {sku: self.on_hand[sku] for sku in changed},
                      {sku: self.counted_at[sku] for sku in changed if sku in self.counted_at},
                      self.now)
@@ -112,7 +112,7 @@ class Batch:
     def level(self, sku: str) -> int:
         """This store's on-hand of sku (read once per batch)."""
         if sku not in self.on_hand:
-            self.on_hand.update(on_hand_for(self.session, self.store.store_id, [sku]))
+            self.on_hand.update(on_hand_for(self.session, self.store_id, [sku]))
         return self.on_hand[sku]
 
     def set_level(self, sku: str, units: int) -> None:
@@ -177,11 +177,12 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
         if event.seq != store.last_seq + 1 + len(batch_events):
             break  # a gap: nothing after it is applied
         batch_events.append(event)
-    batch = Batch(session, store, now, nul_free=nul_free)
+    store_id = store.store_id
+    batch = Batch(session, store_id, now, nul_free=nul_free)
     _preload(batch, batch_events)
     known = _known_events(session, batch_events)
     if careful:  # claimed up front, so that a refused event still leaves its row
-        known.update(_claim_events(session, store.store_id,
+        known.update(_claim_events(session, store_id,
                                    [e for e in batch_events if e.event_id not in known], now))
     applied, rejected, refused = 0, [], []
     # Queued once for the whole batch: only the fast pass writes them (at its very end).
@@ -203,7 +204,7 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
             else:
                 applied += 1
             if not careful:
-                applied_rows.append(_applied_row(store.store_id, event, occurred, reason, now))
+                applied_rows.append(_applied_row(store_id, event, occurred, reason, now))
             elif reason:  # claimed as applied up front: say it was not
                 refused.append({"refused_id": event.event_id, "why": reason[:500]})
         if occurred is not None and (newest is None or occurred > newest):
@@ -213,7 +214,7 @@ def push(session: Session, store_id: str, request: PushRequest, now: datetime,
         store.newest_event_at = newest
     batch.write_rows()
     _record_rejections(session, refused)
-    open_conflicts_for_oversell(session, store.store_id, batch.on_hand, now, batch.held)
+    open_conflicts_for_oversell(session, store_id, batch.on_hand, now, batch.held)
     session.flush()
     return PushReply(last_seq=store.last_seq, applied=applied, rejected=rejected)
 
@@ -283,7 +284,7 @@ def _preload(batch: Batch, events: list[OutboxEvent]) -> None:
             sale_ids.add(str(event.payload.get("id")))
         elif event.type == "refund.completed":
             refund_ids.add(str(event.payload.get("id")))
-    session, store_id = batch.session, batch.store.store_id
+    session, store_id = batch.session, batch.store_id
     if skus:
         batch.products, batch.on_hand, batch.held = stock_for(session, store_id, skus)
     batch.sales = {sale_id for sale_id, in lookup(session, table_of(SaleRow), "sale_id",
@@ -339,7 +340,7 @@ def _stock_moved(batch: Batch, event: OutboxEvent) -> None:
     moves = batch.queue(StockMove, MOVE_COLUMNS)
     for item in moved.items:
         batch.set_level(item.sku, batch.level(item.sku) + item.delta)
-        moves.append((batch.store.store_id, item.sku, item.delta, moved.reason, moved.ref,
+        moves.append((batch.store_id, item.sku, item.delta, moved.reason, moved.ref,
                       event.event_id, batch.now))
 
 
@@ -351,7 +352,7 @@ def _stock_counted(batch: Batch, event: OutboxEvent) -> None:
         delta = item.counted - batch.level(item.sku)  # the ledger still adds up to on-hand
         batch.set_level(item.sku, item.counted)
         batch.counted_at[item.sku] = aware(event.occurred_at) or batch.now
-        moves.append((batch.store.store_id, item.sku, delta, "count", counted.ref,
+        moves.append((batch.store_id, item.sku, delta, "count", counted.ref,
                       event.event_id, batch.now))
 
 
@@ -360,7 +361,7 @@ def _sale_completed(batch: Batch, event: OutboxEvent) -> None:
     if sale.id in batch.sales:
         raise Rejected(f"sale {sale.id} is recorded already")
     batch.sales.add(sale.id)
-    store_id = batch.store.store_id
+    store_id = batch.store_id
     batch.queue(SaleRow, SALE_COLUMNS).append((
         store_id, sale.id, event.event_id, sale.lane_id, sale.receipt_no, sale.currency,
         sale.total, sum(line.vat for line in sale.lines if not line.voided),
@@ -378,13 +379,13 @@ def _refund_completed(batch: Batch, event: OutboxEvent) -> None:
     vat = refund.vat
     if vat is None:
         vat = sum(v for line in refund.lines if isinstance(v := line.get("vat"), int))
-    batch.session.add(RefundRow(store_id=batch.store.store_id, refund_id=refund.id,
+    batch.session.add(RefundRow(store_id=batch.store_id, refund_id=refund.id,
                                 sale_id=refund.sale_id, event_id=event.event_id,
                                 total=refund.total, vat=vat, payload=event.payload))
 
 
 def _kept(batch: Batch, event: OutboxEvent) -> None:
-    batch.session.add(StoreRecord(store_id=batch.store.store_id, type=event.type,
+    batch.session.add(StoreRecord(store_id=batch.store_id, type=event.type,
                                   event_id=event.event_id, payload=event.payload,
                                   occurred_at=aware(event.occurred_at) or batch.now))
 
@@ -392,7 +393,7 @@ def _kept(batch: Batch, event: OutboxEvent) -> None:
 def _pickup_handed_over(batch: Batch, event: OutboxEvent) -> None:
     handed = p.PickupHandedOver.model_validate(event.payload)
     batch.held = None  # the order no longer holds its stock
-    why_not = hand_over(batch.session, batch.store.store_id, handed.order_id, handed.sale_id,
+    why_not = hand_over(batch.session, batch.store_id, handed.order_id, handed.sale_id,
                         batch.now)
     if why_not:
         raise Rejected(why_not)
