@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import termios
 import threading
 from dataclasses import dataclass
 
@@ -141,11 +142,8 @@ class SerialLine:
             try:
                 self._port.flush()
                 return
-            except OSError as exc:
-                if exc.errno != errno.EINTR:
-                    raise
-            except Exception as exc:  # termios.error is not an OSError: (errno, text)
-                if not exc.args or exc.args[0] != errno.EINTR:
+            except termios.error as exc:  # (errno, text), and not an OSError
+                if exc.args[:1] != (errno.EINTR,):
                     raise OSError(*exc.args) from exc
 
     async def close(self) -> None:
