@@ -150,7 +150,10 @@ def _emulator_process() -> Iterator[str]:
                             stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
-        yield proc.stdout.readline().strip()
+        url = proc.stdout.readline().strip()
+        if not url:
+            raise RuntimeError(f"the ZVT emulator did not start (exit code {proc.poll()})")
+        yield url
     finally:
         proc.terminate()
         proc.wait(10)
