@@ -77,12 +77,12 @@ class Syncer:
         sent = 0
         while True:
             with self.db.write() as s:
-                events = sync_db.pending(s, MAX_BATCH)
-                waiting = sync_db.status(s, True, True).waiting
+                batch = sync_db.pending(s, MAX_BATCH)
+            events = batch.events
             if not events:
                 return sent
             try:
-                reply = self.client.push(events)
+                reply = self.client.push_encoded(events)
             except CentralError as exc:
                 if exc.last_seq is not None:  # central told us where it stands: start there
                     with self.db.write() as s:
@@ -92,8 +92,8 @@ class Syncer:
                 sync_db.record_push(s, reply)
             sent += len(events)
             if progress:
-                progress(sent, sent + waiting - len(events))
-            if reply.last_seq < events[-1].seq and not reply.rejected and reply.applied == 0:
+                progress(sent, sent + batch.waiting - len(events))
+            if reply.last_seq < batch.last_seq and not reply.rejected and reply.applied == 0:
                 return sent  # central stopped (a gap on its side): try again next round
 
     def pull_all(self) -> list[str]:

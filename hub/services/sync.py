@@ -3,7 +3,11 @@ change feed, and handing over pick-up orders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
+from typing import Any, cast
 
 from sqlmodel import Session, SQLModel, col, func, select
 
@@ -56,13 +60,74 @@ def state(session: Session) -> SyncState:
     return row
 
 
-def pending(session: Session, limit: int) -> list[WireEvent]:
-    """The next events central has not acknowledged, oldest first."""
+@dataclass(frozen=True)
+class PendingEvents:
+    """The next events for central, each already one OutboxEvent's JSON object (for
+    CentralClient.push_encoded)."""
+
+    events: list[str]
+    last_seq: int  # the seq of the last of them (0 when there are none)
+    waiting: int  # events central has not acknowledged, these included
+
+
+# The outbox's columns as SQLite stores them: the payload as JSON text, instants as naive UTC
+# text (SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff").
+_PENDING = ("SELECT seq, event_id, type, payload, occurred_at, hub_clock FROM outboxevent"
+            " WHERE seq > ? ORDER BY seq LIMIT ?")
+_LAST_SEQ = "SELECT max(seq) FROM outboxevent"
+_string = cast(Callable[[str], str], encode_basestring)  # a JSON string, as json.dumps writes it
+
+
+def pending(session: Session, limit: int) -> PendingEvents:
+    """The next events central has not acknowledged, oldest first, encoded for the push.
+
+    The stored payload text goes into the body as it is: parsing it and writing it again (the
+    ORM row, then the wire model) cost ~15 ms of a 500-event batch. The body parses to what
+    the wire models made; an event whose stored text could differ from theirs (see _encoded)
+    is still encoded through them."""
     acked = state(session).acked_seq
-    rows = session.exec(select(OutboxEvent).where(col(OutboxEvent.seq) > acked)
-                        .order_by(col(OutboxEvent.seq)).limit(limit))
-    return [WireEvent(seq=r.seq or 0, event_id=r.event_id, type=r.type, payload=r.payload,
-                      occurred_at=r.occurred_at, hub_clock=r.hub_clock) for r in rows]
+    connection = session.connection()
+    rows = connection.exec_driver_sql(_PENDING, (acked, limit)).fetchall()
+    events = [_encoded(row) or _encoded_by_model(session, row[0]) for row in rows]
+    last = connection.exec_driver_sql(_LAST_SEQ).scalar() or 0
+    return PendingEvents(events=events, last_seq=rows[-1][0] if rows else 0,
+                         waiting=max(0, last - acked))
+
+
+def _encoded(row: Any) -> str | None:
+    """One outbox row as the wire OutboxEvent's JSON, or None where only the model can say.
+
+    json.dumps (the JSON column's writer) and pydantic agree on every value but NaN and
+    infinities (bare words here, null there) and a lone surrogate (escaped here, an error
+    there); "\\ud" is in every escaped surrogate, so an emoji takes the model's way too."""
+    seq, event_id, type_, payload, occurred_at, hub_clock = row
+    if (not isinstance(seq, int) or seq < 1 or not isinstance(event_id, str)
+            or len(event_id) != 36 or not isinstance(type_, str) or not 1 <= len(type_) <= 40
+            or not isinstance(payload, str) or not payload.startswith("{")
+            or "NaN" in payload or "Infinity" in payload or "\\ud" in payload):
+        return None
+    occurred, clock = _instant(occurred_at), _instant(hub_clock)
+    if occurred is None or clock is None:
+        return None
+    return (f'{{"seq":{seq},"event_id":{_string(event_id)},"type":{_string(type_)},'
+            f'"payload":{payload},"occurred_at":"{occurred}","hub_clock":"{clock}"}}')
+
+
+def _instant(stored: object) -> str | None:
+    """A stored naive-UTC instant as pydantic writes the aware one: ISO, microseconds only
+    when there are any, "Z"."""
+    if not isinstance(stored, str) or len(stored) != 26 or stored[10] != " " \
+            or stored[19] != ".":
+        return None
+    fraction = "" if stored.endswith("000000") else stored[19:]
+    return f"{stored[:10]}T{stored[11:19]}{fraction}Z"
+
+
+def _encoded_by_model(session: Session, seq: int) -> str:
+    """The row read through the ORM and the wire model, as every event was before."""
+    r = session.get_one(OutboxEvent, seq)
+    return WireEvent(seq=r.seq or 0, event_id=r.event_id, type=r.type, payload=r.payload,
+                     occurred_at=r.occurred_at, hub_clock=r.hub_clock).model_dump_json()
 
 
 def record_push(session: Session, reply: PushReply) -> None:
