@@ -188,10 +188,10 @@ class CardPayments:
             raise Conflict(f"Lane {lane_id} has no card reader: refund the card payment at a "
                            "lane that has one.")
         self._refuse_if_busy(owner)
-        attempt = await self._db(payments.create_credit, sale_id, lane_id, actor, owner.url,
-                                 amount)
+        credit = await self._db(payments.create_credit, sale_id, lane_id, actor, owner.url,
+                                amount)
         async with owner.lock:  # (a health check holding it finishes in a moment)
-            attempt = await self._db(payments.mark_sent, attempt.id)
+            attempt = await self._db(payments.mark_sent, credit.id)
             self._running[attempt.id] = owner
             self._publish_payment(attempt)
             try:

@@ -20,12 +20,21 @@ from hub.services.auth import Actor, approve
 from hub.services.context import Shop
 from hub.services.errors import Conflict, Invalid, NotFound
 from hub.services.records import audit
-from hub.services.sale import apply_tender, cash_only_in_training, payable, sale_public
+from hub.services.sale import (
+    apply_tender,
+    cash_only_in_training,
+    payable_row,
+    sale_lines,
+    sale_public,
+    sale_tenders,
+)
+from hub.services.scan import Row, new_row
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_ATTEMPTS = PaymentAttempt.__table__  # type: ignore[attr-defined]
 
 
-def public(attempt: PaymentAttempt) -> PaymentPublic:
+def public(attempt: PaymentAttempt | Row) -> PaymentPublic:
     """The client-facing picture of an attempt."""
     return PaymentPublic.model_validate(attempt, from_attributes=True)
 
@@ -45,15 +54,16 @@ def create_attempt(
     reader_url: str,
     amount: int | None,
     request_id: str | None = None,
-) -> tuple[PaymentAttempt, bool]:
-    """Record a card payment for the lane's cart before anything is sent; (attempt, is_new)."""
+) -> tuple[Row, bool]:
+    """Record a card payment for the lane's cart before anything is sent; (attempt, is_new).
+
+    Plain SQL (one insert, no ORM object): it is on the way to the terminal's first byte."""
     if request_id is not None:
-        done = session.exec(
-            select(PaymentAttempt).where(PaymentAttempt.request_id == request_id)
-        ).first()
+        done = session.connection().execute(
+            _ATTEMPTS.select().where(_ATTEMPTS.c.request_id == request_id)).first()
         if done is not None:
-            return done, False
-    sale, due = payable(session, lane_id)  # also refuses while another card payment runs
+            return Row(**done._mapping), False
+    sale, due = payable_row(session, lane_id)  # also refuses while another card payment runs
     cash_only_in_training(sale, "a card payment")
     amount = due if amount is None else amount
     if not 0 < amount <= due:
@@ -61,13 +71,11 @@ def create_attempt(
             f"A card payment is between 0,01 and what is due ({format_amount(due, sale.currency)})."
         )
     reference = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
-    attempt = PaymentAttempt(
-        reference=reference, sale_id=sale.id, lane_id=lane_id, reader=reader_url, amount=amount,
-        currency=sale.currency, request_id=request_id, created_by=actor.user_id,
-    )
-    session.add(attempt)
-    session.flush()
-    return attempt, True
+    attempt = new_row(PaymentAttempt, reference=reference, sale_id=sale.id, lane_id=lane_id,
+                      reader=reader_url, amount=amount, currency=sale.currency,
+                      request_id=request_id, created_by=actor.user_id)
+    session.connection().execute(_ATTEMPTS.insert(), attempt)
+    return Row(**attempt), True
 
 
 def _set(session: Session, attempt: PaymentAttempt, status: str, **fields: object) -> None:
@@ -78,13 +86,14 @@ def _set(session: Session, attempt: PaymentAttempt, status: str, **fields: objec
     session.add(attempt)
 
 
-def mark_sent(session: Session, attempt_id: str) -> PaymentAttempt:
+def mark_sent(session: Session, attempt_id: str) -> Row:
     """The request is about to go to the reader: from now on a crash means 'in doubt'."""
-    attempt = get_attempt(session, attempt_id)
-    if attempt.status != "created":
-        raise Conflict(f"Card payment {attempt_id} was already sent.")
-    _set(session, attempt, "sent")
-    return attempt
+    sent = session.connection().execute(
+        _ATTEMPTS.update().where(_ATTEMPTS.c.id == attempt_id, _ATTEMPTS.c.status == "created")
+        .values(status="sent", updated_at=utcnow()).returning(*_ATTEMPTS.c)).first()
+    if sent is None:
+        raise Conflict(f"Card payment {get_attempt(session, attempt_id).id} was already sent.")
+    return Row(**sent._mapping)
 
 
 def create_credit(session: Session, sale_id: str, lane_id: str, actor: Actor, reader_url: str,
@@ -119,13 +128,15 @@ def _terminal_fields(result: PaymentResult) -> dict[str, object]:
 
 def _take(session: Session, shop: Shop, attempt: PaymentAttempt, actor: Actor) -> SalePublic:
     """Put an approved card payment on its sale (which completes if now fully paid)."""
-    sale = session.get(Sale, attempt.sale_id)
-    assert sale is not None
+    with session.no_autoflush:  # read first, then change: nothing is flushed twice
+        sale = session.get(Sale, attempt.sale_id)
+        assert sale is not None
+        lines, tenders = sale_lines(session, sale), sale_tenders(session, sale)
     reference = " ".join(x for x in (attempt.brand, attempt.masked_pan, attempt.auth_code) if x)
-    session.add(Tender(sale_id=sale.id, method="card", amount=attempt.amount,
-                       reference=reference[:64] or attempt.reference, payment_id=attempt.id))
-    session.flush()
-    return apply_tender(session, shop, sale, actor)
+    tender = Tender(sale_id=sale.id, method="card", amount=attempt.amount,
+                    reference=reference[:64] or attempt.reference, payment_id=attempt.id)
+    session.add(tender)
+    return apply_tender(session, shop, sale, actor, lines=lines, tenders=[*tenders, tender])
 
 
 def sale_can_take(session: Session, attempt: PaymentAttempt) -> bool:

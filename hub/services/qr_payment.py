@@ -21,7 +21,7 @@ from hub.services.context import Shop
 from hub.services.errors import Conflict, NotFound
 from hub.services.fiscal import require_ready
 from hub.services.records import audit
-from hub.services.sale import apply_tender, cash_only_in_training, payable
+from hub.services.sale import apply_tender, cash_only_in_training, payable_row
 
 SYSTEM = Actor(role="manager", name="hub")
 
@@ -48,7 +48,7 @@ def create(session: Session, shop: Shop, lane_id: str, provider: str,
         if done is not None:
             return done, False
     require_ready(shop)
-    sale, due = payable(session, lane_id)
+    sale, due = payable_row(session, lane_id)
     cash_only_in_training(sale, "a QR payment")
     if due <= 0:
         raise Conflict("Nothing is due on this cart.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -19,13 +19,20 @@ from hub.services.delivery import queue_print
 from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotAllowed, NotFound
 from hub.services.fiscal import record, seal
 from hub.services.records import audit, journal_and_emit, move_stock
-from hub.services.scan import check_quantity, connection, refuse_while_payment_runs
+from hub.services.scan import (
+    Row,
+    Table,
+    check_quantity,
+    connection,
+    refuse_while_payment_runs,
+)
 
 # The hot path's queries are built once: building an expression costs more than running it.
 _OPEN_SHIFT = select(Shift).where(Shift.lane_id == bindparam("lane"), Shift.status == "open")
 _OPEN_SALE = select(Sale).where(Sale.lane_id == bindparam("lane"), Sale.status == "open")
 _LINES = select(SaleLine).where(SaleLine.sale_id == bindparam("sale")).order_by(col(SaleLine.id))
 _TENDERS = select(Tender).where(Tender.sale_id == bindparam("sale")).order_by(col(Tender.id))
+_SALE_ROWS, _LINE_ROWS = Table(Sale), Table(SaleLine)
 
 
 def get_lane(session: Session, lane_id: str) -> Lane:
@@ -46,17 +53,19 @@ def current_cart(session: Session, lane_id: str) -> Sale | None:
     return session.exec(_OPEN_SALE, params={"lane": lane_id}).first()
 
 
-def _lines(session: Session, sale: Sale) -> list[SaleLine]:
+def sale_lines(session: Session, sale: Sale) -> list[SaleLine]:
+    """The sale's lines, in the order they were rung up."""
     return list(session.exec(_LINES, params={"sale": sale.id}))
 
 
-def _tenders(session: Session, sale: Sale) -> list[Tender]:
+def sale_tenders(session: Session, sale: Sale) -> list[Tender]:
+    """The sale's tenders, in the order they were taken."""
     return list(session.exec(_TENDERS, params={"sale": sale.id}))
 
 
 def sale_public(session: Session, sale: Sale) -> SalePublic:
     """The client-facing picture of a sale."""
-    return to_public(sale, _lines(session, sale), _tenders(session, sale))
+    return to_public(sale, sale_lines(session, sale), sale_tenders(session, sale))
 
 
 def empty_cart(lane: Lane, currency: str) -> SalePublic:
@@ -87,7 +96,7 @@ def _changed(session: Session, sale: Sale, approver: Approver | None = None,
     are not read again.
     """
     if lines is None:
-        lines = _lines(session, sale)
+        lines = sale_lines(session, sale)
     recompute(sale, lines)
     if limit_bp is not None:
         _recheck_discounts(session, sale, lines, approver, limit_bp)
@@ -98,7 +107,7 @@ def _changed(session: Session, sale: Sale, approver: Approver | None = None,
     for line in lines:
         session.add(line)
     session.flush()
-    return to_public(sale, lines, _tenders(session, sale) if tenders is None else tenders)
+    return to_public(sale, lines, sale_tenders(session, sale) if tenders is None else tenders)
 
 
 def _recheck_discounts(session: Session, sale: Sale, lines: list[SaleLine],
@@ -133,13 +142,17 @@ def _line(session: Session, sale: Sale, line_id: int) -> SaleLine:
 def _require_open(session: Session, lane_id: str) -> Sale:
     sale = current_cart(session, lane_id)
     if sale is None:
-        raise Conflict(f"Lane {lane_id} has no cart: scan an item first.")
+        raise _no_cart(lane_id)
     refuse_while_payment_runs(connection(session), sale.id)
     return sale
 
 
+def _no_cart(lane_id: str) -> Conflict:
+    return Conflict(f"Lane {lane_id} has no cart: scan an item first.")
+
+
 def _payment_started(session: Session, sale: Sale) -> bool:
-    return bool(_tenders(session, sale))
+    return bool(sale_tenders(session, sale))
 
 
 def set_quantity(session: Session, shop: Shop, lane_id: str, line_id: int, quantity: int,
@@ -256,7 +269,8 @@ def discount_cart(
     sale = _require_open(session, lane_id)
     if _payment_started(session, sale):
         raise Conflict("A payment has started: discounts can no longer change.")
-    base = sum(line.gross - line.line_discount for line in _lines(session, sale) if not line.voided)
+    base = sum(line.gross - line.line_discount for line in sale_lines(session, sale)
+               if not line.voided)
     sale.cart_discount_approved_by = _approve_discount(session, shop, actor, approval, base, kind,
                                                        value, sale, scope="cart")
     sale.cart_discount_kind, sale.cart_discount_value = kind, value if kind else 0
@@ -305,7 +319,7 @@ def cancel_cart(session: Session, shop: Shop, lane_id: str, actor: Actor,
     """Abandon the cart; it stays on record as cancelled. A cart that took payments needs a
     manager, and its payments are given back (cash from the drawer, cards reversed first)."""
     sale = _require_open(session, lane_id)
-    tenders = _tenders(session, sale)
+    tenders = sale_tenders(session, sale)
     approver = None
     if tenders:
         if any(t.method == "card" for t in tenders):
@@ -319,7 +333,7 @@ def cancel_cart(session: Session, shop: Shop, lane_id: str, actor: Actor,
                                        for t in tenders])
     record(session, shop, "abandoned", lane_id=lane_id, actor=actor, ref=sale.id,
            amount=sale.total, at=sale.completed_at, training=sale.training,
-           lines=sum(1 for line in _lines(session, sale) if not line.voided))
+           lines=sum(1 for line in sale_lines(session, sale) if not line.voided))
     _changed(session, sale)
     return empty_cart(get_lane(session, lane_id), sale.currency)
 
@@ -341,7 +355,7 @@ def _existing_tender(session: Session, request_id: str | None, lane_id: str,
     return tender
 
 
-def cash_only_in_training(sale: Sale, what: str) -> None:
+def cash_only_in_training(sale: Sale | Row, what: str) -> None:
     """Training sales take no real money: cash only, never a card terminal or a QR code."""
     if sale.training:
         raise Conflict(f"The lane is in training mode: {what} is not taken in training; "
@@ -359,16 +373,39 @@ def _payable(session: Session,
              lane_id: str) -> tuple[Sale, int, list[SaleLine], list[Tender]]:
     """payable(), with the sale's lines and tenders as read."""
     sale = _require_open(session, lane_id)
-    lines = _lines(session, sale)
+    lines = sale_lines(session, sale)
+    _refuse_unpayable(sale, lines, lambda: get_lane(session, lane_id).kind)
+    tenders = sale_tenders(session, sale)
+    return sale, sale.total - sum(t.amount for t in tenders), lines, tenders
+
+
+def payable_row(session: Session, lane_id: str) -> tuple[Row, int]:
+    """payable() in plain SQL, for a payment that starts without changing the sale (a card
+    payment's attempt): the open sale as a row, and what is still due on it."""
+    con = connection(session)
+    found = _SALE_ROWS.rows(con, "lane_id = ? AND status = 'open'", lane_id)
+    if not found:
+        raise _no_cart(lane_id)
+    sale = found[0]
+    refuse_while_payment_runs(con, sale.id)
+    _refuse_unpayable(sale, _LINE_ROWS.rows(con, "sale_id = ?", sale.id), lambda: con.execute(
+        "SELECT kind FROM lane WHERE id = ?", (lane_id,)).fetchone()[0])
+    (paid,) = con.execute("SELECT COALESCE(SUM(amount), 0) FROM tender WHERE sale_id = ?",
+                          (sale.id,)).fetchone()
+    return sale, sale.total - paid
+
+
+def _refuse_unpayable(sale: Sale | Row, lines: Sequence[SaleLine | Row],
+                      lane_kind: Callable[[], str]) -> None:
+    """An empty cart, or age-restricted goods on a self-service lane nobody from staff has
+    checked, cannot be paid."""
     active = [line for line in lines if not line.voided]
     if not active:
         raise Conflict("The cart is empty: scan an item before taking payment.")
     limit = max((line.age_limit or 0 for line in active), default=0)
-    if limit and sale.age_checked_by is None and get_lane(session, lane_id).kind != "register":
+    if limit and sale.age_checked_by is None and lane_kind() != "register":
         raise Conflict(f"This cart has goods with an age limit of {limit}: staff check the "
                        "shopper's ID first.", age_limit=limit)
-    tenders = _tenders(session, sale)
-    return sale, sale.total - sum(t.amount for t in tenders), lines, tenders
 
 
 def tender_cash(
@@ -437,7 +474,7 @@ def apply_tender(session: Session, shop: Shop, sale: Sale, actor: Actor, *,
     """After a tender was added: complete the sale if it is paid, else show what is due.
     A caller that holds the sale's lines or its tenders (the new one included) passes them."""
     if tenders is None:
-        tenders = _tenders(session, sale)
+        tenders = sale_tenders(session, sale)
     if sum(t.amount for t in tenders) >= sale.total:
         return complete_sale(session, shop, sale, actor, tenders, lines=lines)
     return _changed(session, sale, lines=lines, tenders=tenders)
@@ -455,7 +492,7 @@ def complete_sale(
     with session.no_autoflush:
         shift = open_shift_of(session, sale.lane_id)
     if lines is None:
-        lines = _lines(session, sale)
+        lines = sale_lines(session, sale)
     lane = get_lane(session, sale.lane_id)
     lane.last_receipt_no += 1
     session.add(lane)

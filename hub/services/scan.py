@@ -33,7 +33,7 @@ MAX_WEIGHT_G = 100_000
 Row = SimpleNamespace  # a row by column name, as the ORM's objects are read
 
 
-class _Table:
+class Table:
     """A table's columns, and which of them hold timestamps (naive UTC text in SQLite)."""
 
     def __init__(self, model: type[SQLModel]) -> None:
@@ -58,11 +58,11 @@ class _Table:
         return row
 
 
-_PRODUCTS, _SALES, _LINES, _TENDERS = (_Table(m) for m in (Product, Sale, SaleLine, Tender))
+_PRODUCTS, _SALES, _LINES, _TENDERS = (Table(m) for m in (Product, Sale, SaleLine, Tender))
 _AMOUNTS = ("quantity", "gross", "line_discount", "cart_discount_share", "net", "vat")
 
 
-def _new_row(model: type[SQLModel], **values: Any) -> dict[str, Any]:
+def new_row(model: type[SQLModel], **values: Any) -> dict[str, Any]:
     """A new row of a table: the model's defaults (a fresh id, now), then the given values."""
     row = {name: field.get_default(call_default_factory=True)
            for name, field in model.model_fields.items() if not field.is_required()}
@@ -162,7 +162,7 @@ def _open_cart(session: Session, con: sqlite3.Connection, shop: Shop, lane_id: s
             "SELECT 1 FROM shift WHERE lane_id = ? AND status = 'open'", (lane_id,)).fetchone() \
             is None:
         raise Conflict(f"Lane {lane_id} has no open shift: open one with a cash float first.")
-    sale = _new_row(Sale, lane_id=lane_id, currency=shop.settings.currency,
+    sale = new_row(Sale, lane_id=lane_id, currency=shop.settings.currency,
                     cashier_id=actor.user_id, training=bool(training))
     session.connection().execute(_INSERT_SALE, sale)
     return Row(**sale)
@@ -201,7 +201,7 @@ def add_item(
         check_quantity(existing.quantity + quantity)
         existing.quantity += quantity
     else:
-        lines.append(Row(**_new_row(
+        lines.append(Row(**new_row(
             SaleLine, sale_id=sale.id, product_id=product.id, name=product.name, sku=product.sku,
             gtin=product.gtin, category=product.category, service=product.service,
             quantity=quantity, weight_g=weight_g,

@@ -93,6 +93,29 @@ def test_declined_card_leaves_the_sale_open_for_another_tender(zvt_hub: TestClie
     assert cashier.pay_cash("1", 7000)["status"] == "completed"
 
 
+def test_a_card_payment_needs_something_due_and_never_runs_twice_on_a_cart(
+        zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    cashier = login(zvt_hub, "erik")
+    cashier.post("/lanes/1/shift/open", {"counted": 0}, expect=201)
+    no_cart = cashier.post("/lanes/1/cart/tenders/card", {}, expect=409)
+    assert "no cart" in no_cart["message"]
+    cart = cashier.scan("1", cashier.product("Kaffe mellanrost 450 g")["gtin"])
+    cashier.post(f"/lanes/1/cart/lines/{cart['lines'][0]['id']}/void", {})
+    empty = cashier.post("/lanes/1/cart/tenders/card", {}, expect=409)
+    assert "cart is empty" in empty["message"]
+    cashier.scan("1", cashier.product("Kaffe mellanrost 450 g")["gtin"])
+    too_much = cashier.post("/lanes/1/cart/tenders/card", {"amount": 6996}, expect=422)
+    assert "between 0,01 and what is due (69,95" in too_much["message"]
+    zvt.script.extend(["slow_cardholder:5"])
+    started = cashier.post("/lanes/1/cart/tenders/card", {"amount": 1000}, expect=202)
+    assert started["status"] == "created" and started["amount"] == 1000
+    again = cashier.post("/lanes/1/cart/tenders/card", {}, expect=409)
+    assert again["payment_id"] == started["id"]  # the cart is frozen while the card has it
+    cashier.post(f"/payments/{started['id']}/cancel")
+    assert _wait(cashier, started["id"])["status"] == "cancelled"
+    assert len(zvt.batch) == 0  # nothing was charged
+
+
 def test_cashier_cancels_a_running_payment(zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
     cashier = login(zvt_hub, "erik")
     _ring_up(cashier)
@@ -290,9 +313,10 @@ def test_an_attempt_the_terminal_never_ran_after_a_declined_one_is_settled_as_fa
     with zvt_hub.app.state.db.write() as s:
         attempt, _ = payments.create_attempt(s, "1", _actor(zvt_hub), zvt.url, None)
         payments.mark_sent(s, attempt.id)
-        attempt.status = "unknown"  # the hub was killed here: nothing reached the terminal
-        s.add(attempt)
-        stuck = attempt.id
+        sent = payments.get_attempt(s, attempt.id)
+        sent.status = "unknown"  # the hub was killed here: nothing reached the terminal
+        s.add(sent)
+    stuck = attempt.id
     settled = cashier.post(f"/payments/{stuck}/resolve", {})
     assert settled["status"] == "failed" and "never ran" in settled["message"]
     assert len(zvt.batch) == 1  # only the declined payment ever ran on the terminal
