@@ -40,7 +40,12 @@ def _emit(record: dict[str, Any]) -> None:
 
 
 class Chaos:
-    """Kills one process at a time with SIGKILL at random intervals and starts it again."""
+    """Kills one process at a time with SIGKILL at random intervals and starts it again.
+
+    The victims come in shuffled rounds of kinds (hub, central, terminal; a kind with several
+    processes gives one at random), so any run with three kills has killed each kind once: a
+    plain random pick over four processes left central alive in one two-minute soak of 14.
+    """
 
     def __init__(self, services: dict[str, Service], seed: int, gap: tuple[float, float]) -> None:
         self.services, self.gap = services, gap
@@ -48,13 +53,22 @@ class Chaos:
         self.quiet_end = gap[0]
         self.kills: dict[str, int] = {}
         self.recovery: dict[str, list[float]] = {}
+        self._round: list[str] = []
+
+    def victim(self) -> str:
+        """The next process to kill: the next kind of this round, one of its processes."""
+        if not self._round:
+            self._round = sorted({name.split("-")[0] for name in self.services})
+            self.rng.shuffle(self._round)
+        kind = self._round.pop()
+        return self.rng.choice(sorted(n for n in self.services if n.split("-")[0] == kind))
 
     def run(self, until: float, stop: threading.Event) -> None:
         """Kill and restart until the time is up or a till gave up."""
         while not stop.wait(self.rng.uniform(*self.gap)) and time.monotonic() < until:
             if until - time.monotonic() < self.quiet_end:
                 continue  # too close to the end: its restart would only stretch the run
-            name = self.rng.choice(sorted(self.services))
+            name = self.victim()
             kind = name.split("-")[0]
             service = self.services[name]
             service.kill()
