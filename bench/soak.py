@@ -44,7 +44,8 @@ class Chaos:
 
     The victims come in shuffled rounds of kinds (hub, central, terminal; a kind with several
     processes gives one at random), so any run with three kills has killed each kind once: a
-    plain random pick over four processes left central alive in one two-minute soak of 14.
+    plain random pick over the four processes left central alive through all 9 kills of a
+    two-minute soak on 2026-11-22.
     """
 
     def __init__(self, services: dict[str, Service], seed: int, gap: tuple[float, float]) -> None:
