@@ -62,8 +62,8 @@ class ByteCounter:
             counter.total += len(data or b"")
             return data
 
-        emulator_line.PtyLine.write = write  # type: ignore[method-assign]
-        emulator_line.PtyLine._raw_read = read  # type: ignore[method-assign]
+        emulator_line.PtyLine.write = write  # type: ignore[method-assign,assignment]
+        emulator_line.PtyLine._raw_read = read  # type: ignore[method-assign,assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:

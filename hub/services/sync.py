@@ -137,7 +137,8 @@ def record_push(session: Session, reply: PushReply) -> None:
     if reply.last_seq > row.acked_seq:  # (a lower one, after central restored a backup, makes
         session.exec(                    # the hub send again; central drops what it has)  # type: ignore[call-overload]
             OutboxEvent.__table__.update()  # type: ignore[attr-defined]
-            .where(OutboxEvent.__table__.c.seq <= reply.last_seq,  # type: ignore[attr-defined]
+            .where(OutboxEvent.__table__.c.seq > row.acked_seq,  # type: ignore[attr-defined]
+                   OutboxEvent.__table__.c.seq <= reply.last_seq,  # type: ignore[attr-defined]
                    OutboxEvent.__table__.c.pushed_at.is_(None))  # type: ignore[attr-defined]
             .values(pushed_at=now)
         )

@@ -63,6 +63,8 @@ def test_approved_card_payment_completes_the_sale_and_streams_progress(
     token = cashier.headers["Authorization"][7:]
     with zvt_hub.websocket_connect(f"/api/v1/ws?token={token}") as ws:
         ws.send_text(json.dumps({"type": "subscribe", "lanes": ["1"]}))
+        while json.loads(ws.receive_text())["type"] != "subscribed":
+            pass  # (the payment's first event must not race the subscription)
         started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
         assert started["status"] == "created" and started["amount"] == cart["total"] == 6995
         seen: list[str] = []

@@ -78,6 +78,8 @@ def test_cart_versions_only_grow_across_customers(client: TestClient, cashier: T
     milk = cashier.product(MILK)["gtin"]
     with client.websocket_connect(f"/api/v1/ws?token={token}") as ws:
         ws.send_text(json.dumps({"type": "subscribe", "lanes": ["1"]}))
+        while json.loads(ws.receive_text())["type"] != "subscribed":
+            pass  # (the first scan's event must not race the subscription)
         cashier.scan("1", milk)
         cashier.post("/lanes/1/cart/cancel", {})
         cashier.scan("1", milk)

@@ -209,3 +209,6 @@ def test_a_push_from_the_outbox_applies_each_event_once(central: CentralProcess,
         database.dispose()
     with database.read() as s:
         assert sync_db.state(s).acked_seq == moves + 1
+        unmarked = s.connection().exec_driver_sql(
+            "SELECT count(*) FROM outboxevent WHERE pushed_at IS NULL").scalar()
+        assert unmarked == 0  # every batch marked its own rows, none skipped

@@ -50,9 +50,9 @@ def pull_changes(session: Session, store_id: str, cursor: int, limit: int) -> Pu
     limit = max(1, min(limit, MAX_PULL))
     newer = aliased(FeedChange)
     superseded = exists().where(
-        and_(newer.kind == FeedChange.kind, newer.key == FeedChange.key,
-             newer.audience == FeedChange.audience, newer.seq > FeedChange.seq,
-             newer.seq <= head.seq)
+        and_(col(newer.kind) == FeedChange.kind, col(newer.key) == FeedChange.key,
+             col(newer.audience) == FeedChange.audience, col(newer.seq) > FeedChange.seq,
+             col(newer.seq) <= head.seq)
     )
     query = (
         select(FeedChange)
