@@ -13,6 +13,8 @@ import fcntl
 import logging
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -64,6 +66,16 @@ class PusherLock:
         return ""
 
 
+@dataclass(frozen=True)
+class _Packed:
+    """The next batch for central, read from the outbox and packed (gzip) for the push."""
+
+    body: bytes
+    count: int  # events in it
+    last_seq: int  # the seq of its last event
+    waiting: int  # events from its first on, it included
+
+
 class Syncer:
     """Blocking push and pull against central for one hub database."""
 
@@ -73,28 +85,65 @@ class Syncer:
                                     self.settings.central_token)
 
     def push_all(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Push batches until central has everything; returns how many events were sent."""
+        """Push batches until central has everything; returns how many events were sent.
+
+        One push is in flight at a time. While it is, a second thread stores the previous
+        reply and reads and packs the next batch (the events after the last one *sent*), so
+        the hub's own work overlaps central's instead of following it. Sending batch N+1
+        before reply N is stored is safe: central skips every seq at or below its last_seq,
+        so a hub stopped before storing reply N sends N again and central drops it. Replies
+        are stored in order (one thread) and all of them before this returns or raises.
+        """
         sent = 0
-        while True:
-            with self.db.write() as s:
-                batch = sync_db.pending(s, MAX_BATCH)
-            events = batch.events
-            if not events:
-                return sent
+        with ThreadPoolExecutor(1, thread_name_prefix="kassa-sync-disk") as disk:
+            stored: Future[None] | None = None  # the newest reply handed to the disk thread
             try:
-                reply = self.client.push_encoded(events)
-            except CentralError as exc:
-                if exc.last_seq is not None:  # central told us where it stands: start there
-                    with self.db.write() as s:
-                        sync_db.record_push(s, PushReply(last_seq=exc.last_seq))
-                raise
-            with self.db.write() as s:
-                sync_db.record_push(s, reply)
-            sent += len(events)
-            if progress:
-                progress(sent, sent + batch.waiting - len(events))
-            if reply.last_seq < batch.last_seq and not reply.rejected and reply.applied == 0:
-                return sent  # central stopped (a gap on its side): try again next round
+                batch = disk.submit(self._next_batch, None).result()
+                while batch.count:
+                    upcoming = disk.submit(self._next_batch, batch.last_seq)
+                    try:
+                        reply = self.client.push_packed(batch.body)
+                    except CentralError as exc:
+                        if exc.last_seq is not None:  # central said where it stands: start there
+                            stored = self._store_after(disk, stored, PushReply(
+                                last_seq=exc.last_seq))
+                        raise
+                    stored = self._store_after(disk, stored, reply)
+                    sent += batch.count
+                    if progress:
+                        progress(sent, sent + batch.waiting - batch.count)
+                    if reply.last_seq == batch.last_seq:  # central took it all: send the next
+                        batch = upcoming.result()
+                    elif (reply.last_seq < batch.last_seq and not reply.rejected
+                          and reply.applied == 0):
+                        return sent  # central stopped (a gap on its side): try again next round
+                    else:  # central took part of it, or has more: go on from where it stands
+                        upcoming.cancel()
+                        batch = disk.submit(self._next_batch, reply.last_seq).result()
+                return sent
+            finally:  # every reply is stored before this returns or raises
+                failed = stored.exception() if stored is not None else None
+                if failed is not None:
+                    raise failed
+
+    def _next_batch(self, after: int | None) -> _Packed:
+        """The events after seq `after` (None: after central's acknowledged seq), packed."""
+        with self.db.write() if after is None else self.db.read() as s:
+            batch = sync_db.pending(s, MAX_BATCH, after)
+        return _Packed(body=self.client.pack(batch.events) if batch.events else b"",
+                       count=len(batch.events), last_seq=batch.last_seq, waiting=batch.waiting)
+
+    def _store_after(self, disk: ThreadPoolExecutor, previous: Future[None] | None,
+                     reply: PushReply) -> Future[None]:
+        """Store a reply on the disk thread, behind the previous one (which must have worked:
+        a reply that could not be stored stops the push, as it always did)."""
+        if previous is not None:
+            previous.result()
+        return disk.submit(self._store, reply)
+
+    def _store(self, reply: PushReply) -> None:
+        with self.db.write() as s:
+            sync_db.record_push(s, reply)
 
     def pull_all(self) -> list[str]:
         """Apply the change feed until up to date; returns pick-up orders that changed."""

@@ -54,13 +54,22 @@ class CentralClient:
     def push_encoded(self, events: Sequence[str]) -> PushReply:
         """Send one batch whose events are JSON objects already (as the hub's outbox reads
         them, see push_body); the reply is push's."""
-        return self._push(push_body(self.hub_id, events))
+        return self.push_packed(self.pack(events))
 
-    def _push(self, body: bytes) -> PushReply:
-        response = self._send("POST", "/sync/v1/push", content=gzip.compress(body, GZIP_LEVEL),
+    def pack(self, events: Sequence[str]) -> bytes:
+        """The gzip body of a push of events that are JSON objects already (for push_packed;
+        needs no connection, so it can be made on another thread while a push is in flight)."""
+        return gzip.compress(push_body(self.hub_id, events), GZIP_LEVEL)
+
+    def push_packed(self, body: bytes) -> PushReply:
+        """Send one batch packed by pack(); the reply is push's."""
+        response = self._send("POST", "/sync/v1/push", content=body,
                               headers={"Content-Encoding": "gzip",
                                        "Content-Type": "application/json"})
         return PushReply.model_validate_json(response.content)
+
+    def _push(self, body: bytes) -> PushReply:
+        return self.push_packed(gzip.compress(body, GZIP_LEVEL))
 
     def pull(self, cursor: int, limit: int = 500) -> PullReply:
         """Read the change feed after cursor."""
