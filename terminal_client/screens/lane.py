@@ -78,6 +78,7 @@ class LaneScreen(Screen[None]):
         self.cart: dict[str, Any] = {"lines": [], "total": 0, "due": 0, "vat": []}
         self.shift_open = False
         self.shift: dict[str, Any] | None = None
+        self._shift_changes = 0  # shift.changed events seen: a load older than one is stale
         self.last_sale_id: str | None = None
         self.training = False  # training mode (övningsläge): nothing sold here is real
         # Cart changes go to the hub one at a time, in the order they were scanned.
@@ -120,8 +121,10 @@ class LaneScreen(Screen[None]):
 
     async def _load(self) -> None:
         try:
+            seen = self._shift_changes
             shift = await self.hub.current_shift()
-            self._show_shift(shift)
+            if seen == self._shift_changes:  # else a shift.changed came meanwhile: it is newer
+                self._show_shift(shift)
             self.show_cart(await self.hub.cart())
             self.show_training(await self.hub.training())
             readers = await self.hub.get("/devices/card-readers")
@@ -183,6 +186,7 @@ class LaneScreen(Screen[None]):
         if kind == "cart.updated":
             self.show_cart(event["cart"])
         elif kind == "shift.changed":
+            self._shift_changes += 1
             self._show_shift(event["shift"])
         elif kind == "reader.changed":
             self._show_reader(event["reader"])

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from terminal_client.screens.lane import LaneScreen
 from tests.conftest import PINS, HubProcess
@@ -42,9 +43,16 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str,
     """Let the app run until the condition holds (workers talk to a real hub)."""
     deadline = time.monotonic() + timeout
     while not _holds(condition):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {_shown(pilot)}"
         await pilot.pause(0.02)
         await asyncio.sleep(0)
+
+
+def _shown(pilot: Pilot[Any]) -> str:
+    """What the cashier sees (the screen's name and its texts), to tell why a wait ran out."""
+    screen = pilot.app.screen
+    texts = [f"{w.id}={str(w.render())!r}" for w in screen.query(Static) if w.id]
+    return f"{type(screen).__name__} {' '.join(texts)}"
 
 
 def _holds(condition: Callable[[], bool]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -324,3 +325,40 @@ async def test_close_with_a_count_ten_kronor_short_shows_under_and_the_z_report(
         "closed", 51700, 50700)
     assert closed["over_short"] == -1000
     assert closed["counted_detail"] == {"50000": 1, "100": 7}
+
+
+async def test_a_shift_opened_while_the_lane_loads_is_not_shown_closed(hub: HubProcess) -> None:
+    """The lane's load asks for the shift, the shift opens at another device, its event shows
+    it open, and only then does the load's (older) answer arrive: the lane stays open."""
+    _new_lane(hub, "S9")
+    app = KassaTerminal(hub.url, "S9")
+    ask_hub, release = app.hub.current_shift, asyncio.Event()
+    answers_held: list[dict[str, Any] | None] = []
+    answers_given: list[dict[str, Any] | None] = []
+
+    async def slow_current_shift() -> dict[str, Any] | None:
+        shift = await ask_hub()
+        if not release.is_set():
+            answers_held.append(shift)
+            await release.wait()
+            answers_given.append(shift)
+        return shift
+
+    app.hub.current_shift = slow_current_shift  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "erik", "1111")
+        lane = app.screen
+        assert isinstance(lane, LaneScreen)
+        await wait_for(pilot, lambda: lane.query_one(StatusBar).online, "the hub")
+        await wait_for(pilot, lambda: bool(answers_held), "the load's question")
+        assert answers_held[0] is None  # the hub said: no shift (yet)
+        cashier = api(hub, "erik")
+        cashier.post("/lanes/S9/shift/open", json={"counted": 50000}).raise_for_status()
+        cashier.close()
+        await wait_for(pilot, lambda: lane.shift_open, "the shift.changed event")
+        release.set()
+        await wait_for(pilot, lambda: len(answers_given) == len(answers_held) and not any(
+            worker.group == "load" and worker.is_running for worker in app.workers),
+            "the held loads to end")
+        assert lane.shift_open
+        assert "Skift öppet" in lane.query_one(StatusBar).shift
