@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
-ProviderStatus = Literal["pending", "paid", "declined", "cancelled", "unknown"]
+# waiting: open, the shopper has not begun to pay; pending: the shopper is paying.
+ProviderStatus = Literal["waiting", "pending", "paid", "declined", "cancelled", "unknown"]
 
 
 class QrProvider(Protocol):

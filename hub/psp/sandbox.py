@@ -34,6 +34,7 @@ class SandboxPayment:
     currency: str
     description: str
     state: str = "open"  # open | paid | declined | abandoned | cancelled
+    opened: bool = False  # the shopper has opened the pay step (paying, not just shown)
 
 
 class SandboxPsp:
@@ -62,8 +63,18 @@ class SandboxPsp:
         payment = self.payments.get(provider_ref)
         if payment is None:
             return "unknown"
-        return {"open": "pending", "paid": "paid", "declined": "declined",
+        if payment.state == "open":
+            return "pending" if payment.opened else "waiting"
+        return {"paid": "paid", "declined": "declined",
                 "abandoned": "cancelled", "cancelled": "cancelled"}[payment.state]  # type: ignore[return-value]
+
+    def open_page(self, provider_ref: str) -> SandboxPayment:
+        """The shopper opened the pay step: from now on the payment is in progress."""
+        payment = self.payments.get(provider_ref)
+        if payment is None:
+            raise KeyError(provider_ref)
+        payment.opened = True
+        return payment
 
     def cancel(self, provider_ref: str) -> None:
         """Close an open payment: it can no longer be paid."""

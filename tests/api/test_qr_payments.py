@@ -99,6 +99,20 @@ def test_a_declined_qr_leaves_the_cart_open_for_another_tender(shop) -> None:
     assert till.pay_cash("1", 7000)["status"] == "completed"
 
 
+def test_a_code_only_shown_waits_and_one_being_paid_shows_pending(shop) -> None:
+    client, _ = shop
+    till = login(client, "erik")
+    shown = _qr_cart(till)
+    _sweep(client)  # the sandbox: open, nobody has begun to pay
+    assert till.get(f"/qr/{shown['id']}")["status"] == "presented"
+    step = client.get(f"/sandbox/pay/sbx_{shown['id']}")  # the shopper's phone opens it
+    assert step.status_code == 200
+    _sweep(client)
+    assert till.get(f"/qr/{shown['id']}")["status"] == "pending"
+    assert client.get(f"/pay/{shown['id']}/status").json()["status"] == "pending"
+    assert client.get("/sandbox/pay/sbx_nothing").status_code == 404
+
+
 def test_a_lost_webhook_is_caught_by_polling(shop) -> None:
     client, webhooks = shop
     till = login(client, "erik")

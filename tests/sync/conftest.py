@@ -88,5 +88,12 @@ def synced_hub(central: CentralProcess, tmp_path: Path) -> Iterator[HubProcess]:
         "KASSA_CENTRAL_URL": central.url, "KASSA_CENTRAL_TOKEN": central.token,
         "KASSA_HUB_ID": "demo-store", "KASSA_SYNC_INTERVAL_SECONDS": "0.3"})
     hub.start()
+    # Synced: central holds the store's stock from the hub's first contact, so the online
+    # shop can promise it (before that, an order is refused: the store has nothing known).
+    deadline = time.monotonic() + 30
+    while not any(row["on_hand"] > 0 and not row["silent"] for row in central.admin(
+            "GET", "/stock", params={"store_id": "demo-store"}).json()):
+        assert time.monotonic() < deadline, "the hub's first contact with central"
+        time.sleep(0.1)
     yield hub
     hub.stop()

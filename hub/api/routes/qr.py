@@ -204,9 +204,10 @@ def sandbox_pay_page(ref: Annotated[str, Path(max_length=64)],
     """The sandbox PSP's pay step, where a tester pays, declines or abandons."""
     sandbox = providers["sandbox"]
     assert isinstance(sandbox, SandboxPsp)
-    payment = sandbox.payments.get(ref)
-    if payment is None:
-        raise NotFound("The sandbox knows no such payment.")
+    try:
+        payment = sandbox.open_page(ref)
+    except KeyError as exc:
+        raise NotFound("The sandbox knows no such payment.") from exc
     body = f"""<div class="banner">SANDBOX — testläge, inga riktiga pengar</div><main>
 <h1>{html.escape(payment.description)}</h1>
 <div class="amount">{format_amount(payment.amount, payment.currency)} {payment.currency}</div>
