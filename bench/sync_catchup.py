@@ -3,11 +3,11 @@
 A throwaway PostgreSQL (tests/pg.py) and a real central process (`python -m sync.central.cli
 serve`). Figures:
 - sync_catchup_events_per_s: one hub pushes N offline sales (sale.completed with 5 lines plus
-  its stock.moved) in gzip batches of 500, through the hub's own push loop (`Syncer.push_all`:
-  reading each batch from a real hub SQLite outbox, encoding it, sending it, storing the
-  reply) — limit: the same rows (sales, lines, ledger, applied events) inserted with plain
-  batched SQL in the same run. hub_cpu_ms_per_batch is the hub's CPU (all its threads: this
-  process runs only the hub's push loop meanwhile) per batch.
+  its stock.moved) in gzip batches of BATCH events (the hub's default), through the hub's own
+  push loop (`Syncer.push_all`: reading each batch from a real hub SQLite outbox, encoding it,
+  sending it, storing the reply) — limit: the same rows (sales, lines, ledger, applied
+  events) inserted with plain batched SQL in the same run. hub_cpu_us_per_event is the hub's
+  CPU (all its threads: this process runs only the hub's push loop meanwhile) per event.
 - sync_many_hubs_events_per_s: H hubs drain S sales each at once; errors must be 0. These hubs
   are a cheaper stand-in (json.dumps of prepared dicts, gzip level 1, one asyncio client), so
   the figure is central's under load, not a hub's.
@@ -37,8 +37,12 @@ from typing import Any
 import httpx
 import psycopg
 
+from hub.config import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 SKUS = [f"sku-{i}" for i in range(50)]
+# Events per push and per raw transaction: what a hub sends by default (hub/config.py).
+BATCH = int(Settings.model_fields["sync_batch_events"].default)
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).isoformat()
 
 
@@ -134,13 +138,13 @@ def _setup(url: str, stores: int) -> dict[str, str]:
 
 async def _drain(client: httpx.AsyncClient, base: str, store_id: str, token: str,
                  outbox: list[dict[str, Any]]) -> int:
-    """Push the whole outbox in batches of 500 from the last acknowledged seq; errors seen."""
+    """Push the whole outbox in batches of BATCH from the last acknowledged seq; errors seen."""
     acked, errors = 0, 0
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                "Content-Encoding": "gzip"}
     while acked < len(outbox):
         body = gzip.compress(json.dumps({"hub_id": store_id,
-                                         "events": outbox[acked:acked + 500]}).encode(), 1)
+                                         "events": outbox[acked:acked + BATCH]}).encode(), 1)
         r = await client.post(f"{base}/sync/v1/push", content=body, headers=headers)
         if r.status_code != 200:
             errors += 1
@@ -150,12 +154,12 @@ async def _drain(client: httpx.AsyncClient, base: str, store_id: str, token: str
 
 
 def _raw_sql(dsn: str, outbox: list[dict[str, Any]]) -> float:
-    """The same rows with plain batched INSERTs, one transaction per 500 events; seconds."""
+    """The same rows with plain batched INSERTs, one transaction per BATCH events; seconds."""
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         start = time.perf_counter()
-        for i in range(0, len(outbox), 500):
+        for i in range(0, len(outbox), BATCH):
             sales, lines, moves, applied = [], [], [], []
-            for e in outbox[i:i + 500]:
+            for e in outbox[i:i + BATCH]:
                 applied.append((e["event_id"], "raw", e["seq"], e["type"], "applied", AT, AT))
                 p = e["payload"]
                 if e["type"] == "sale.completed":
@@ -226,7 +230,7 @@ def run(quick: bool) -> None:
             rate, limit = len(outbox) / central_s, len(outbox) / raw_s
             _emit("sync_catchup_events_per_s", rate, "events/s", limit=round(limit, 3),
                   ratio=round(rate / limit, 3), sales=sales, events=len(outbox), errors=errors,
-                  hub_cpu_ms_per_batch=round(hub_cpu_s * 1000 / -(-len(outbox) // 500), 2))
+                  batch=BATCH, hub_cpu_us_per_event=round(hub_cpu_s * 1e6 / len(outbox), 1))
 
             backlogs = {f"hub-{i}": _outbox(hub_sales) for i in range(1, hubs + 1)}
 

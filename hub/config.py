@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sync.schemas import MAX_BATCH
+
 
 class Settings(BaseSettings):
     """Everything a store can configure, with defaults for the demo store."""
@@ -49,6 +51,8 @@ class Settings(BaseSettings):
     central_url: str | None = None
     central_token: str = ""
     sync_interval_seconds: float = Field(2.0, gt=0)
+    sync_batch_events: int = Field(2000, ge=1, le=MAX_BATCH,
+                                   description="Events per push (fewer when they are large)")
     # QR payments: where phones reach this hub (the pay pages), and the sandbox PSP's secret.
     public_url: str = "http://127.0.0.1:8000"
     qr_expiry_seconds: int = Field(300, ge=30, description="How long a QR at a till is valid")

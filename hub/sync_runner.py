@@ -23,7 +23,7 @@ from hub.db import Database
 from hub.services import sync as sync_db
 from hub.services.context import Shop
 from sync.client import CentralClient, CentralError
-from sync.schemas import MAX_BATCH, PushReply
+from sync.schemas import PushReply
 
 log = logging.getLogger("kassa.sync")
 
@@ -129,7 +129,7 @@ class Syncer:
     def _next_batch(self, after: int | None) -> _Packed:
         """The events after seq `after` (None: after central's acknowledged seq), packed."""
         with self.db.write() if after is None else self.db.read() as s:
-            batch = sync_db.pending(s, MAX_BATCH, after)
+            batch = sync_db.pending(s, self.settings.sync_batch_events, after)
         return _Packed(body=self.client.pack(batch.events) if batch.events else b"",
                        count=len(batch.events), last_seq=batch.last_seq, waiting=batch.waiting)
 

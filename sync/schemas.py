@@ -12,8 +12,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 PROTOCOL = "kassa-sync/1"
-MAX_BATCH = 500
+MAX_BATCH = 2000  # events central takes in one push (hubs sent 500 until 2026-12)
 MAX_BODY_BYTES = 16 * 1024 * 1024  # after decompression
+# What a hub puts in one push at most, as JSON: a batch of large sales stops short of the
+# count so that it stays well inside MAX_BODY_BYTES (a push central refuses would block).
+PUSH_BYTES = 4 * 1024 * 1024
 Sku = Annotated[str, Field(min_length=1, max_length=64)]
 
 # What a hub pushes. Unknown types are business-invalid (rejected, never blocking the queue).

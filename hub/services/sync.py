@@ -30,7 +30,7 @@ from hub.services.errors import Conflict, NotFound
 from hub.services.fiscal import record
 from hub.services.records import emit
 from hub.services.sale import complete_sale, get_lane
-from sync.schemas import CatalogItem, Change, PushReply
+from sync.schemas import PUSH_BYTES, CatalogItem, Change, PushReply
 from sync.schemas import OutboxEvent as WireEvent
 from sync.schemas import PickupOrder as WireOrder
 
@@ -78,9 +78,11 @@ _LAST_SEQ = "SELECT max(seq) FROM outboxevent"
 _string = cast(Callable[[str], str], encode_basestring)  # a JSON string, as json.dumps writes it
 
 
-def pending(session: Session, limit: int, after: int | None = None) -> PendingEvents:
+def pending(session: Session, limit: int, after: int | None = None,
+            max_bytes: int = PUSH_BYTES) -> PendingEvents:
     """The next events after seq `after` (by default: central's acknowledged seq), oldest
-    first, encoded for the push. With `after` given the session only reads.
+    first, encoded for the push: at most `limit`, and no more than fit in `max_bytes` of JSON
+    (always at least one). With `after` given the session only reads.
 
     The stored payload text goes into the body as it is: parsing it and writing it again (the
     ORM row, then the wire model) cost ~15 ms of a 500-event batch. The body parses to what
@@ -89,9 +91,16 @@ def pending(session: Session, limit: int, after: int | None = None) -> PendingEv
     start = state(session).acked_seq if after is None else after
     connection = session.connection()
     rows = connection.exec_driver_sql(_PENDING, (start, limit)).fetchall()
-    events = [_encoded(row) or _encoded_by_model(session, row[0]) for row in rows]
+    events: list[str] = []
+    size = 0
+    for row in rows:
+        event = _encoded(row) or _encoded_by_model(session, row[0])
+        size += len(event) + 1
+        if events and size > max_bytes:
+            break
+        events.append(event)
     last = connection.exec_driver_sql(_LAST_SEQ).scalar() or 0
-    return PendingEvents(events=events, last_seq=rows[-1][0] if rows else 0,
+    return PendingEvents(events=events, last_seq=rows[len(events) - 1][0] if rows else 0,
                          waiting=max(0, last - start))
 
 

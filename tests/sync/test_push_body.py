@@ -29,7 +29,7 @@ from hub.services.records import emit
 from hub.sync_runner import Syncer
 from sync.client import push_body
 from sync.schemas import OutboxEvent as WireEvent
-from sync.schemas import PushReply, PushRequest
+from sync.schemas import MAX_BATCH, MAX_BODY_BYTES, PUSH_BYTES, PushReply, PushRequest
 from tests.sync.conftest import CentralProcess
 
 HUB = "demo-store"
@@ -129,6 +129,21 @@ def test_an_empty_outbox_has_nothing_to_push(tmp_path: Path) -> None:
     database.dispose()
 
 
+def test_a_batch_of_large_events_stops_at_the_byte_budget(db: Database) -> None:
+    big = "x" * 3000  # a sale of many lines, say
+    after = _queue(db, [({"ref": f"{n}-{big}"}, None) for n in range(10)])
+    with db.write() as s:
+        batch = sync_db.pending(s, 500, max_bytes=10_000)
+    assert len(batch.events) == 3  # ~3,100 bytes each: a fourth would pass 10,000
+    assert sum(len(e) + 1 for e in batch.events) <= 10_000
+    assert batch.last_seq == after + 3 and batch.waiting == 10
+    with db.write() as s:
+        alone = sync_db.pending(s, 500, after=after + 3, max_bytes=100)
+    assert len(alone.events) == 1 and alone.last_seq == after + 4  # never stuck on one event
+    assert PUSH_BYTES <= MAX_BODY_BYTES // 2  # what the hub sends stays well inside the limit
+    _queue(db, [])
+
+
 def test_pending_says_how_far_the_batch_goes_and_what_waits(db: Database) -> None:
     after = _queue(db, [({"n": n}, None) for n in range(7)])
     with db.write() as s:
@@ -140,8 +155,8 @@ def test_pending_says_how_far_the_batch_goes_and_what_waits(db: Database) -> Non
 
 
 def test_a_push_holds_at_most_one_batch_and_a_valid_hub_id() -> None:
-    with pytest.raises(ValueError, match="at most 500"):
-        push_body(HUB, ["{}"] * 501)
+    with pytest.raises(ValueError, match=f"at most {MAX_BATCH}"):
+        push_body(HUB, ["{}"] * (MAX_BATCH + 1))
     with pytest.raises(ValueError):
         push_body("", [])
 
@@ -173,7 +188,7 @@ def test_a_push_from_the_outbox_applies_each_event_once(central: CentralProcess,
                                                         tmp_path: Path) -> None:
     database = _hub_db(tmp_path)
     hub = Settings(data_dir=tmp_path, hub_id=HUB, central_url=central.url,
-                   central_token=central.token)
+                   central_token=central.token, sync_batch_events=500)
     moves = 1_203  # three batches, the last one short
     with database.write() as s:
         for n in range(moves):
@@ -212,3 +227,31 @@ def test_a_push_from_the_outbox_applies_each_event_once(central: CentralProcess,
         unmarked = s.connection().exec_driver_sql(
             "SELECT count(*) FROM outboxevent WHERE pushed_at IS NULL").scalar()
         assert unmarked == 0  # every batch marked its own rows, none skipped
+
+
+@pytest.mark.slow
+def test_a_hub_pushes_its_default_batch_and_central_takes_it_in_one(
+        central: CentralProcess, tmp_path: Path) -> None:
+    database = _hub_db(tmp_path)
+    hub = Settings(data_dir=tmp_path, hub_id=HUB, central_url=central.url,
+                   central_token=central.token)
+    assert hub.sync_batch_events == MAX_BATCH
+    with database.write() as s:
+        for n in range(MAX_BATCH + 1):
+            emit(s, "stock.moved", {"reason": "sale", "ref": f"sale-{n}",
+                                    "items": [{"sku": MILK_SKU, "delta": -1}]})
+    syncer = Syncer(database, Shop(hub, Ed25519PrivateKey.generate()))
+    progress: list[tuple[int, int]] = []
+    try:
+        assert syncer.push_all(lambda done, total: progress.append((done, total))) \
+            == MAX_BATCH + 1
+    finally:
+        syncer.close()
+    assert progress == [(MAX_BATCH, MAX_BATCH + 1), (MAX_BATCH + 1, MAX_BATCH + 1)]
+    with psycopg.connect(central.db_url.replace("postgresql+psycopg", "postgresql")) as conn:
+        row = conn.execute("SELECT count(*) FROM applied_event WHERE store_id = %s",
+                           (HUB,)).fetchone()
+    assert row is not None and row[0] == MAX_BATCH + 1
+    with database.read() as s:
+        assert sync_db.state(s).acked_seq == MAX_BATCH + 1
+    database.dispose()

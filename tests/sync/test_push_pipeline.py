@@ -66,7 +66,7 @@ def hub(central: CentralProcess, tmp_path: Path) -> Iterator[Hub]:
             emit(s, "stock.moved", {"reason": "sale", "ref": f"sale-{seq}",
                                     "items": [{"sku": MILK_SKU, "delta": delta}]})
     settings = Settings(data_dir=tmp_path, hub_id=HUB, central_url=central.url,
-                        central_token=central.token)
+                        central_token=central.token, sync_batch_events=500)
     syncer = Syncer(db, Shop(settings, Ed25519PrivateKey.generate()))
     yield Hub(db, syncer)
     syncer.close()
