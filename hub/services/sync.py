@@ -90,18 +90,19 @@ def pending(session: Session, limit: int, after: int | None = None,
     is still encoded through them."""
     start = state(session).acked_seq if after is None else after
     connection = session.connection()
-    rows = connection.exec_driver_sql(_PENDING, (start, limit)).fetchall()
     events: list[str] = []
-    size = 0
-    for row in rows:
-        event = _encoded(row) or _encoded_by_model(session, row[0])
-        size += len(event) + 1
-        if events and size > max_bytes:
-            break
-        events.append(event)
+    size = last_seq = 0
+    # Row by row, not fetchall(): a batch of large events stops well before `limit` rows.
+    with connection.exec_driver_sql(_PENDING, (start, limit)) as rows:
+        for row in rows:
+            event = _encoded(row) or _encoded_by_model(session, row[0])
+            size += len(event) + 1
+            if events and size > max_bytes:
+                break
+            events.append(event)
+            last_seq = row[0]
     last = connection.exec_driver_sql(_LAST_SEQ).scalar() or 0
-    return PendingEvents(events=events, last_seq=rows[len(events) - 1][0] if rows else 0,
-                         waiting=max(0, last - start))
+    return PendingEvents(events=events, last_seq=last_seq, waiting=max(0, last - start))
 
 
 def _encoded(row: Any) -> str | None:
