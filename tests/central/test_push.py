@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from sync.central.app import create_app
+from sync.schemas import MAX_BATCH
 from tests.central.conftest import T0, Central, counted, event, moved, settings_for
 from tests.pg import PostgresCluster
 
@@ -122,8 +123,8 @@ def test_malformed_batches_are_refused_with_a_message_and_change_nothing(
         b"not json",
         json.dumps({"hub_id": "s1"}).encode(),
         json.dumps({"hub_id": "s1", "events": [{"seq": 2}]}).encode(),
-        json.dumps({"hub_id": "s1", "events": [moved(i, ("milk", 1)) for i in range(2, 503)]})
-        .encode(),
+        json.dumps({"hub_id": "s1",  # one event more than a push may hold
+                    "events": [moved(i, ("milk", 1)) for i in range(2, MAX_BATCH + 3)]}).encode(),
         json.dumps({"hub_id": "s1", "events": [moved(3, ("milk", 1)), moved(2, ("milk", 1))]})
         .encode(),
         json.dumps({"hub_id": "s1", "events": [{**moved(2, ("milk", 1)), "extra": 1}]}).encode(),
