@@ -40,9 +40,10 @@ def api(hub: HubProcess, username: str) -> httpx.Client:
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str,
                    timeout: float = 5.0) -> None:
-    """Let the app run until the condition holds (workers talk to a real hub)."""
+    """Let the app run until the condition holds (workers talk to a real hub). A screen
+    just pushed counts only once it is mounted: it is current before its widgets are."""
     deadline = time.monotonic() + timeout
-    while not _holds(condition):
+    while not (pilot.app.screen.is_mounted and _holds(condition)):
         assert time.monotonic() < deadline, f"timed out waiting for {what}: {_shown(pilot)}"
         await pilot.pause(0.02)
         await asyncio.sleep(0)
