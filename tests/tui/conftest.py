@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from terminal_client.screens.lane import LaneScreen
+from terminal_client.widgets.status import StatusBar
 from tests.conftest import PINS, HubProcess
 
 MILK = "7310005000015"  # Mellanmjölk 1,5 % 1 l, 16,95 kr
@@ -93,3 +94,17 @@ def open_shift(hub: HubProcess, lane: str = "1", float_amount: int = 50000) -> N
 def anyio_backend() -> str:
     """Textual runs on asyncio."""
     return "asyncio"
+
+
+async def ring_up(pilot: Pilot[Any], hub: HubProcess, lane_id: str = "1") -> LaneScreen:
+    """Log in as Erik at the lane, open its shift if need be and scan one milk (16,95)."""
+    await log_in(pilot, "erik", "1111")
+    lane = pilot.app.screen
+    assert isinstance(lane, LaneScreen)
+    await wait_for(pilot, lambda: lane.query_one(StatusBar).online, "the hub")
+    open_shift(hub, lane_id)
+    await wait_for(pilot, lambda: lane.shift_open, "the shift to open")
+    await type_text(pilot, MILK)
+    await wait_for(pilot, lambda: "16,95" in text_of(pilot, "#totals"), "the scan")
+    return lane
+

@@ -10,10 +10,8 @@ import pytest
 from drivers.emulators.zvt import ZvtEmulator
 from terminal_client.app import KassaTerminal
 from terminal_client.screens.dialogs import CardDialog
-from terminal_client.screens.lane import LaneScreen
-from terminal_client.widgets.status import StatusBar
 from tests.conftest import HubProcess
-from tests.tui.conftest import MILK, api, log_in, open_shift, text_of, type_text, wait_for
+from tests.tui.conftest import api, ring_up, text_of, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -36,23 +34,11 @@ def card_hub(tmp_path_factory: pytest.TempPathFactory,
     process.stop()
 
 
-async def _ring_up(pilot, app: KassaTerminal, hub: HubProcess) -> LaneScreen:
-    await log_in(pilot, "erik", "1111")
-    lane = app.screen
-    assert isinstance(lane, LaneScreen)
-    await wait_for(pilot, lambda: lane.query_one(StatusBar).online, "the hub")
-    open_shift(hub)
-    await wait_for(pilot, lambda: lane.shift_open, "the shift to open")
-    await type_text(pilot, MILK)
-    await wait_for(pilot, lambda: "16,95" in text_of(pilot, "#totals"), "the scan")
-    return lane
-
-
 async def test_card_payment_approved_on_the_terminal(card_hub: HubProcess,
                                                      reader: ZvtEmulator) -> None:
     app = KassaTerminal(card_hub.url, "1")
     async with app.run_test(size=(80, 24)) as pilot:
-        lane = await _ring_up(pilot, app, card_hub)
+        lane = await ring_up(pilot, card_hub)
         await pilot.press("f6")
         await wait_for(pilot, lambda: isinstance(app.screen, CardDialog), "the card dialog")
         await wait_for(pilot, lambda: "KLART" in text_of(pilot, "#card-status"),
@@ -70,7 +56,7 @@ async def test_card_declined_leaves_the_cart_for_another_tender(card_hub: HubPro
     reader.script.extend(["decline"])
     app = KassaTerminal(card_hub.url, "1")
     async with app.run_test(size=(80, 24)) as pilot:
-        lane = await _ring_up(pilot, app, card_hub)
+        lane = await ring_up(pilot, card_hub)
         await pilot.press("f6")
         await wait_for(pilot, lambda: isinstance(app.screen, CardDialog), "the card dialog")
         await wait_for(pilot, lambda: "NEKAT" in text_of(pilot, "#card-status"),

@@ -11,32 +11,10 @@ from textual.widgets import Input
 
 from terminal_client.app import KassaTerminal
 from terminal_client.screens.external import ExternalCardDialog
-from terminal_client.screens.lane import LaneScreen
-from terminal_client.widgets.status import StatusBar
 from tests.conftest import HubProcess
-from tests.tui.conftest import MILK, api, log_in, text_of, type_text, wait_for
+from tests.tui.conftest import api, ring_up, text_of, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
-
-
-def _open_shift(hub: HubProcess, lane_id: str) -> None:
-    """Open the lane's shift at the hub as a cashier would, unless it is open already."""
-    with closing(api(hub, "erik")) as cashier:
-        if cashier.get(f"/lanes/{lane_id}/shift").status_code == 404:
-            cashier.post(f"/lanes/{lane_id}/shift/open", json={"counted": 50000}
-                         ).raise_for_status()
-
-
-async def _ring_up(pilot: Pilot[Any], hub: HubProcess, lane_id: str) -> LaneScreen:
-    await log_in(pilot, "erik", "1111")
-    lane = pilot.app.screen
-    assert isinstance(lane, LaneScreen)
-    await wait_for(pilot, lambda: lane.query_one(StatusBar).online, "the hub")
-    _open_shift(hub, lane_id)
-    await wait_for(pilot, lambda: lane.shift_open, "the shift to open")
-    await type_text(pilot, MILK)
-    await wait_for(pilot, lambda: "16,95" in text_of(pilot, "#totals"), "the scan")
-    return lane
 
 
 async def _open_dialog(pilot: Pilot[Any], typed: str = "") -> ExternalCardDialog:
@@ -63,7 +41,7 @@ async def test_full_amount_on_the_standalone_terminal_completes_the_sale(
         hub: HubProcess) -> None:
     app = KassaTerminal(hub.url, "2")
     async with app.run_test(size=(80, 24)) as pilot:
-        lane = await _ring_up(pilot, hub, "2")
+        lane = await ring_up(pilot, hub, "2")
         dialog = await _open_dialog(pilot)
         assert "Att betala: 16,95 kr" in text_of(pilot, "#external-due")
         assert dialog.query_one("#amount", Input).value == "16,95"  # what is due, prefilled
@@ -94,7 +72,7 @@ async def test_full_amount_on_the_standalone_terminal_completes_the_sale(
 async def test_bad_amounts_are_refused_in_words_and_nothing_is_paid(hub: HubProcess) -> None:
     app = KassaTerminal(hub.url, "1")
     async with app.run_test(size=(80, 24)) as pilot:
-        lane = await _ring_up(pilot, hub, "1")
+        lane = await ring_up(pilot, hub, "1")
         dialog = await _open_dialog(pilot)
         await pilot.press("end", "ctrl+u", *"tio", "enter", "enter")
         await wait_for(pilot, lambda: "Skriv beloppet" in text_of(pilot, "#dialog-message"),
@@ -119,7 +97,7 @@ async def test_bad_amounts_are_refused_in_words_and_nothing_is_paid(hub: HubProc
 async def test_split_ten_kronor_on_the_standalone_card_then_cash(hub: HubProcess) -> None:
     app = KassaTerminal(hub.url, "3")
     async with app.run_test(size=(80, 24)) as pilot:
-        lane = await _ring_up(pilot, hub, "3")
+        lane = await ring_up(pilot, hub, "3")
 
         # "10" typed at the lane before F8: 10 kr on the standalone card, the rest in cash.
         dialog = await _open_dialog(pilot, "10")

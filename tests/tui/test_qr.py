@@ -11,35 +11,13 @@ import pytest
 from textual.pilot import Pilot
 
 from terminal_client.app import KassaTerminal
-from terminal_client.screens.lane import LaneScreen
 from terminal_client.screens.qr import QrDialog
 from terminal_client.widgets.qr_code import QrCode, make_qr
-from terminal_client.widgets.status import StatusBar
 from tests.conftest import HubProcess
-from tests.tui.conftest import MILK, api, log_in, text_of, type_text, wait_for
+from tests.tui.conftest import api, ring_up, text_of, wait_for
 from tests.unit.test_tui_qr_widget import decode_blocks, segno_matrix
 
 pytestmark = pytest.mark.anyio
-
-
-def _open_shift(hub: HubProcess, lane_id: str) -> None:
-    """Open the lane's shift at the hub as a cashier would, unless it is open already."""
-    with closing(api(hub, "erik")) as cashier:
-        if cashier.get(f"/lanes/{lane_id}/shift").status_code == 404:
-            cashier.post(f"/lanes/{lane_id}/shift/open", json={"counted": 50000}
-                         ).raise_for_status()
-
-
-async def _ring_up(pilot: Pilot[Any], hub: HubProcess, lane_id: str) -> LaneScreen:
-    await log_in(pilot, "erik", "1111")
-    lane = pilot.app.screen
-    assert isinstance(lane, LaneScreen)
-    await wait_for(pilot, lambda: lane.query_one(StatusBar).online, "the hub")
-    _open_shift(hub, lane_id)
-    await wait_for(pilot, lambda: lane.shift_open, "the shift to open")
-    await type_text(pilot, MILK)
-    await wait_for(pilot, lambda: "16,95" in text_of(pilot, "#totals"), "the scan")
-    return lane
 
 
 async def _show_qr(pilot: Pilot[Any]) -> QrDialog:
@@ -54,7 +32,7 @@ async def _show_qr(pilot: Pilot[Any]) -> QrDialog:
 async def test_qr_sale_paid_on_the_phone_through_the_sandbox(hub: HubProcess) -> None:
     app = KassaTerminal(hub.url, "2")
     async with app.run_test(size=(80, 24)) as pilot:
-        lane = await _ring_up(pilot, hub, "2")
+        lane = await ring_up(pilot, hub, "2")
         dialog = await _show_qr(pilot)
         qr = dialog.qr
         assert qr is not None and qr["amount"] == 1695
@@ -99,7 +77,7 @@ async def test_qr_sale_paid_on_the_phone_through_the_sandbox(hub: HubProcess) ->
 async def test_qr_cancelled_with_escape_leaves_the_cart(hub: HubProcess) -> None:
     app = KassaTerminal(hub.url, "3")
     async with app.run_test(size=(80, 24)) as pilot:
-        lane = await _ring_up(pilot, hub, "3")
+        lane = await ring_up(pilot, hub, "3")
         dialog = await _show_qr(pilot)
         qr = dialog.qr
         assert qr is not None
@@ -124,7 +102,7 @@ async def test_qr_cancelled_with_escape_leaves_the_cart(hub: HubProcess) -> None
 async def test_too_small_for_the_code_shows_the_link_in_words(hub: HubProcess) -> None:
     app = KassaTerminal(hub.url, "1")
     async with app.run_test(size=(64, 20)) as pilot:
-        await _ring_up(pilot, hub, "1")
+        await ring_up(pilot, hub, "1")
         dialog = await _show_qr(pilot)
         assert dialog.qr is not None
         assert not dialog.query_one(QrCode).display
