@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     central_url: str | None = None
     central_token: str = ""
     sync_interval_seconds: float = Field(2.0, gt=0)
-    sync_batch_events: int = Field(2000, ge=1, le=MAX_BATCH,
+    sync_batch_events: int = Field(MAX_BATCH, ge=1, le=MAX_BATCH,
                                    description="Events per push (fewer when they are large)")
     # QR payments: where phones reach this hub (the pay pages), and the sandbox PSP's secret.
     public_url: str = "http://127.0.0.1:8000"
