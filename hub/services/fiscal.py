@@ -4,7 +4,7 @@ slips, price look-ups, and a journal entry for every one of them."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -17,6 +17,9 @@ from hub.services import journal
 from hub.services.auth import Actor, approve
 from hub.services.context import Shop
 from hub.services.errors import Conflict, DomainError, Invalid, NotFound
+
+if TYPE_CHECKING:
+    from hub.services.scan import Row
 
 NO_DEVICE = "Ingen kontrollenhet ansluten"
 
@@ -80,13 +83,14 @@ def control_code(shop: Shop, *, lane_id: str, receipt_no: int, at: datetime, kin
                                "receipt is not made; try again when it answers.") from exc
 
 
-def seal(session: Session, shop: Shop, receipt: Sale | Refund, *, kind: str,
+def seal(session: Session, shop: Shop, receipt: Sale | Refund | Row, *, kind: str,
          vat: list[tuple[int, int]], cash_only: bool) -> None:
-    """Give a new receipt its control code. With the device silent, a receipt that moved only
-    cash is refused (its transaction rolls back, nothing is lost); one a card terminal or the web
-    already settled cannot be undone, so it stands without a code and the gap is journaled."""
+    """Give a new receipt (a sale's row, or a refund the session holds) its control code. With
+    the device silent, a receipt that moved only cash is refused (its transaction rolls back,
+    nothing is lost); one a card terminal or the web already settled cannot be undone, so it
+    stands without a code and the gap is journaled."""
     assert receipt.receipt_no is not None
-    at = receipt.completed_at if isinstance(receipt, Sale) else receipt.created_at
+    at = getattr(receipt, "completed_at", None) or receipt.created_at
     try:
         receipt.control_code = control_code(
             shop, lane_id=receipt.lane_id, receipt_no=receipt.receipt_no, at=at or utcnow(),
@@ -96,7 +100,6 @@ def seal(session: Session, shop: Shop, receipt: Sale | Refund, *, kind: str,
             raise
         record(session, shop, "control_code_missing", lane_id=receipt.lane_id, actor=None,
                ref=receipt.id, amount=receipt.total, receipt_no=receipt.receipt_no)
-    session.add(receipt)
 
 
 def issue_copy(session: Session, shop: Shop, actor: Actor, *, sale: Sale | None = None,

@@ -17,18 +17,16 @@ from hub.models.payment import ACTIVE, FINAL, IN_DOUBT, PaymentPublic
 from hub.models.sale import SalePublic
 from hub.money import format_amount
 from hub.services.auth import Actor, approve
+from hub.services.complete import add_tender, apply_tender, read_cart
 from hub.services.context import Shop
 from hub.services.errors import Conflict, Invalid, NotFound
 from hub.services.records import audit
 from hub.services.sale import (
-    apply_tender,
     cash_only_in_training,
     payable_row,
-    sale_lines,
     sale_public,
-    sale_tenders,
 )
-from hub.services.scan import Row, new_row
+from hub.services.scan import Row, connection, new_row
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _ATTEMPTS = PaymentAttempt.__table__  # type: ignore[attr-defined]
@@ -128,15 +126,12 @@ def _terminal_fields(result: PaymentResult) -> dict[str, object]:
 
 def _take(session: Session, shop: Shop, attempt: PaymentAttempt, actor: Actor) -> SalePublic:
     """Put an approved card payment on its sale (which completes if now fully paid)."""
-    with session.no_autoflush:  # read first, then change: nothing is flushed twice
-        sale = session.get(Sale, attempt.sale_id)
-        assert sale is not None
-        lines, tenders = sale_lines(session, sale), sale_tenders(session, sale)
+    cart = read_cart(connection(session), "id = ?", attempt.sale_id)
+    assert cart is not None
     reference = " ".join(x for x in (attempt.brand, attempt.masked_pan, attempt.auth_code) if x)
-    tender = Tender(sale_id=sale.id, method="card", amount=attempt.amount,
-                    reference=reference[:64] or attempt.reference, payment_id=attempt.id)
-    session.add(tender)
-    return apply_tender(session, shop, sale, actor, lines=lines, tenders=[*tenders, tender])
+    add_tender(session, cart, method="card", amount=attempt.amount,
+               reference=reference[:64] or attempt.reference, payment_id=attempt.id)
+    return apply_tender(session, shop, cart.sale.id, actor, cart)
 
 
 def sale_can_take(session: Session, attempt: PaymentAttempt) -> bool:

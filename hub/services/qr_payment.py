@@ -17,11 +17,12 @@ from hub.models.qr import QR_OPEN, QrPublic
 from hub.models.sale import SalePublic
 from hub.psp.base import ProviderStatus
 from hub.services.auth import Actor
+from hub.services.complete import apply_tender
 from hub.services.context import Shop
 from hub.services.errors import Conflict, NotFound
 from hub.services.fiscal import require_ready
 from hub.services.records import audit
-from hub.services.sale import apply_tender, cash_only_in_training, payable_row
+from hub.services.sale import cash_only_in_training, payable_row
 
 SYSTEM = Actor(role="manager", name="hub")
 
@@ -104,7 +105,7 @@ def apply_status(session: Session, shop: Shop, attempt: QrAttempt,
                            reference=f"{attempt.provider} {attempt.provider_ref}"[:64],
                            payment_id=attempt.id))
         session.flush()
-        return apply_tender(session, shop, sale, SYSTEM)
+        return apply_tender(session, shop, sale.id, SYSTEM)
     if attempt.status not in QR_OPEN:
         return None  # a late decline or cancel changes nothing that is settled
     if status == "pending" and attempt.status != "pending":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import bindparam
@@ -11,17 +12,15 @@ from hub.models import Lane, Sale, SaleLine, Shift, Tender
 from hub.models.base import utcnow
 from hub.models.sale import SalePublic
 from hub.money import format_amount, round_cash
-from hub.services import journal, rollup
 from hub.services.auth import Actor, approve
 from hub.services.cart import DISCOUNT_KINDS, discount_amount, recompute, to_public
+from hub.services.complete import Cart, add_tender, apply_tender, read_cart
 from hub.services.context import Shop
-from hub.services.delivery import queue_print
 from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotAllowed, NotFound
-from hub.services.fiscal import record, seal
-from hub.services.records import audit, journal_and_emit, move_stock
+from hub.services.fiscal import record
+from hub.services.records import audit
 from hub.services.scan import (
     Row,
-    Table,
     check_quantity,
     connection,
     refuse_while_payment_runs,
@@ -32,7 +31,6 @@ _OPEN_SHIFT = select(Shift).where(Shift.lane_id == bindparam("lane"), Shift.stat
 _OPEN_SALE = select(Sale).where(Sale.lane_id == bindparam("lane"), Sale.status == "open")
 _LINES = select(SaleLine).where(SaleLine.sale_id == bindparam("sale")).order_by(col(SaleLine.id))
 _TENDERS = select(Tender).where(Tender.sale_id == bindparam("sale")).order_by(col(Tender.id))
-_SALE_ROWS, _LINE_ROWS = Table(Sale), Table(SaleLine)
 
 
 def get_lane(session: Session, lane_id: str) -> Lane:
@@ -338,21 +336,21 @@ def cancel_cart(session: Session, shop: Shop, lane_id: str, actor: Actor,
     return empty_cart(get_lane(session, lane_id), sale.currency)
 
 
-def _existing_tender(session: Session, request_id: str | None, lane_id: str,
-                     amount: int | None) -> Tender | None:
-    """The tender a repeated request already made; the same key for another payment is refused."""
+def _repeated(con: sqlite3.Connection, request_id: str | None, lane_id: str,
+              amount: int | None) -> str | None:
+    """The sale a repeated request already paid; the same key for another payment is refused."""
     if request_id is None:
         return None
-    tender = session.exec(select(Tender).where(Tender.request_id == request_id)).first()
-    if tender is None:
+    found = con.execute("SELECT t.sale_id, t.amount, t.tendered, s.lane_id FROM tender t"
+                        " JOIN sale s ON s.id = t.sale_id WHERE t.request_id = ?",
+                        (request_id,)).fetchone()
+    if found is None:
         return None
-    sale = session.get(Sale, tender.sale_id)
-    same = (sale is not None and sale.lane_id == lane_id
-            and (amount is None or amount in (tender.tendered, tender.amount)))
-    if not same:
+    sale_id, paid, tendered, on_lane = found
+    if on_lane != lane_id or (amount is not None and amount not in (tendered, paid)):
         raise Conflict(f"request_id '{request_id}' was used for another payment; "
                        "send a new one for a new payment.")
-    return tender
+    return str(sale_id)
 
 
 def cash_only_in_training(sale: Sale | Row, what: str) -> None:
@@ -362,37 +360,23 @@ def cash_only_in_training(sale: Sale | Row, what: str) -> None:
                        "take (training) cash or switch training mode off.")
 
 
-def payable(session: Session, lane_id: str) -> tuple[Sale, int]:
-    """The lane's open sale and what is still due on it; refuses an empty cart, and on a
-    self-service lane a cart with age-restricted goods nobody from staff has checked."""
-    sale, due, _, _ = _payable(session, lane_id)
-    return sale, due
-
-
-def _payable(session: Session,
-             lane_id: str) -> tuple[Sale, int, list[SaleLine], list[Tender]]:
-    """payable(), with the sale's lines and tenders as read."""
-    sale = _require_open(session, lane_id)
-    lines = sale_lines(session, sale)
-    _refuse_unpayable(sale, lines, lambda: get_lane(session, lane_id).kind)
-    tenders = sale_tenders(session, sale)
-    return sale, sale.total - sum(t.amount for t in tenders), lines, tenders
+def payable_cart(con: sqlite3.Connection, lane_id: str) -> Cart:
+    """The lane's open sale as rows, to pay: refuses a cart a running payment froze, an empty
+    one, and on a self-service lane one with age-restricted goods nobody from staff checked
+    (cash, a card or QR payment's attempt and a standalone card terminal's start here)."""
+    cart = read_cart(con, "lane_id = ? AND status = 'open'", lane_id)
+    if cart is None:
+        raise _no_cart(lane_id)
+    refuse_while_payment_runs(con, cart.sale.id)
+    _refuse_unpayable(cart.sale, cart.lines, lambda: con.execute(
+        "SELECT kind FROM lane WHERE id = ?", (lane_id,)).fetchone()[0])
+    return cart
 
 
 def payable_row(session: Session, lane_id: str) -> tuple[Row, int]:
-    """payable() in plain SQL, for a payment that starts without changing the sale (a card
-    payment's attempt): the open sale as a row, and what is still due on it."""
-    con = connection(session)
-    found = _SALE_ROWS.rows(con, "lane_id = ? AND status = 'open'", lane_id)
-    if not found:
-        raise _no_cart(lane_id)
-    sale = found[0]
-    refuse_while_payment_runs(con, sale.id)
-    _refuse_unpayable(sale, _LINE_ROWS.rows(con, "sale_id = ?", sale.id), lambda: con.execute(
-        "SELECT kind FROM lane WHERE id = ?", (lane_id,)).fetchone()[0])
-    (paid,) = con.execute("SELECT COALESCE(SUM(amount), 0) FROM tender WHERE sale_id = ?",
-                          (sale.id,)).fetchone()
-    return sale, sale.total - paid
+    """The open sale as a row, and what is still due on it (see payable_cart)."""
+    cart = payable_cart(connection(session), lane_id)
+    return cart.sale, cart.due
 
 
 def _refuse_unpayable(sale: Sale | Row, lines: Sequence[SaleLine | Row],
@@ -417,31 +401,34 @@ def tender_cash(
     request_id: str | None = None,
 ) -> SalePublic:
     """Take cash: completes the sale when it covers what is due (after cash rounding)."""
-    if (done := _existing_tender(session, request_id, lane_id, tendered)) is not None:
-        return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
+    con = connection(session)
+    if (done := _repeated(con, request_id, lane_id, tendered)) is not None:
+        return sale_public(session, session.get(Sale, done))  # type: ignore[arg-type]
     if tendered < 0:
         raise Invalid("Cash handed over cannot be negative.")
-    sale, due, lines, tenders = _payable(session, lane_id)
-    lane = get_lane(session, lane_id)
-    if lane.kind == "register" and open_shift_of(session, lane_id) is None:
+    cart = payable_cart(con, lane_id)
+    kind, shift = con.execute(
+        "SELECT kind, (SELECT 1 FROM shift WHERE lane_id = lane.id AND status = 'open')"
+        " FROM lane WHERE id = ?", (lane_id,)).fetchone()
+    if kind == "register" and shift is None:
         raise Conflict(f"Lane {lane_id} has no open shift to put cash in.")
+    sale, due = cart.sale, cart.due
     step = shop.settings.cash_step(sale.currency)
     if tendered % step:
         raise Invalid(f"Cash comes in notes and coins of {format_amount(step, sale.currency)}: "
                       f"{format_amount(tendered, sale.currency)} cannot be handed over.")
     due_rounded = round_cash(due, step)
     if tendered >= due_rounded:
-        tender = Tender(sale_id=sale.id, method="cash", amount=due, tendered=tendered,
-                        change=tendered - due_rounded, rounding=due_rounded - due,
-                        request_id=request_id)
+        add_tender(session, cart, method="cash", amount=due, tendered=tendered,
+                   change=tendered - due_rounded, rounding=due_rounded - due,
+                   request_id=request_id)
     elif tendered == 0:
         raise Invalid(f"Enter the cash handed over; {format_amount(due_rounded, sale.currency)} "
                       "is due.")
     else:
-        tender = Tender(sale_id=sale.id, method="cash", amount=tendered, tendered=tendered,
-                        request_id=request_id)
-    session.add(tender)
-    return apply_tender(session, shop, sale, actor, lines=lines, tenders=[*tenders, tender])
+        add_tender(session, cart, method="cash", amount=tendered, tendered=tendered,
+                   request_id=request_id)
+    return apply_tender(session, shop, sale.id, actor, cart)
 
 
 def tender_card_external(
@@ -454,75 +441,16 @@ def tender_card_external(
     request_id: str | None = None,
 ) -> SalePublic:
     """Record a card payment approved on a standalone (not connected) terminal; exact amount."""
-    if (done := _existing_tender(session, request_id, lane_id, amount)) is not None:
-        return sale_public(session, session.get(Sale, done.sale_id))  # type: ignore[arg-type]
-    sale, due = payable(session, lane_id)
-    cash_only_in_training(sale, "a card payment")
+    con = connection(session)
+    if (done := _repeated(con, request_id, lane_id, amount)) is not None:
+        return sale_public(session, session.get(Sale, done))  # type: ignore[arg-type]
+    cart = payable_cart(con, lane_id)
+    cash_only_in_training(cart.sale, "a card payment")
+    due = cart.due
     amount = due if amount is None else amount
     if not 0 < amount <= due:
         raise Invalid(f"A card payment is between 0,01 and what is due "
-                      f"({format_amount(due, sale.currency)}).")
-    session.add(Tender(sale_id=sale.id, method="card_external", amount=amount,
-                       reference=reference, request_id=request_id))
-    session.flush()
-    return apply_tender(session, shop, sale, actor)
-
-
-def apply_tender(session: Session, shop: Shop, sale: Sale, actor: Actor, *,
-                 lines: list[SaleLine] | None = None,
-                 tenders: list[Tender] | None = None) -> SalePublic:
-    """After a tender was added: complete the sale if it is paid, else show what is due.
-    A caller that holds the sale's lines or its tenders (the new one included) passes them."""
-    if tenders is None:
-        tenders = sale_tenders(session, sale)
-    if sum(t.amount for t in tenders) >= sale.total:
-        return complete_sale(session, shop, sale, actor, tenders, lines=lines)
-    return _changed(session, sale, lines=lines, tenders=tenders)
-
-
-def complete_sale(
-    session: Session, shop: Shop, sale: Sale, actor: Actor, tenders: list[Tender], *,
-    lines: list[SaleLine] | None = None,
-) -> SalePublic:
-    """Make the sale final: receipt number, control code, stock, journal and outbox, all in one
-    transaction. A training sale is numbered, marked and journaled but moves no stock and is
-    not reported to central."""
-    # Read first, then change: a query after a change flushes the session again. The shift
-    # does not depend on the new tender, so that is not flushed for it either.
-    with session.no_autoflush:
-        shift = open_shift_of(session, sale.lane_id)
-    if lines is None:
-        lines = sale_lines(session, sale)
-    lane = get_lane(session, sale.lane_id)
-    lane.last_receipt_no += 1
-    session.add(lane)
-    sale.receipt_no = lane.last_receipt_no
-    sale.status = "completed"
-    sale.completed_at = utcnow()
-    sale.rounding = sum(t.rounding for t in tenders)
-    sale.change = sum(t.change for t in tenders)
-    sale.shift_id = shift.id if shift else None
-    if sale.cashier_id is None:
-        sale.cashier_id = actor.user_id
-    public = _changed(session, sale, lines=lines, tenders=tenders)
-    seal(session, shop, sale, kind="training" if sale.training else "normal",
-         vat=[(row.rate_bp, row.vat) for row in public.vat],
-         cash_only=all(t.method == "cash" for t in tenders))
-    public = public.model_copy(update={"control_code": sale.control_code})
-    ref = f"{sale.lane_id}-{sale.receipt_no}"
-    if sale.training:
-        journal.append(session, shop.key, "training_sale", ref, public.model_dump(mode="json"))
-    else:
-        move_stock(session, [(line.product_id, line.sku, -(line.weight_g or line.quantity))
-                             for line in public.lines if not line.voided], "sale", sale.id)
-        rollup.add_sale(session, sale, lines, shop.settings.timezone,
-                        lane_kind=lane.kind, methods={t.method for t in tenders})
-        journal_and_emit(session, shop.key, "sale.completed", "sale", ref,
-                         public.model_dump(mode="json"), sale.completed_at)
-    cash = any(t.method == "cash" for t in tenders) and not sale.training
-    if cash:
-        record(session, shop, "drawer_open", lane_id=sale.lane_id, actor=actor, ref=sale.id,
-               reason="sale", signed=False)
-    queue_print(session, shop, sale.lane_id, sale_id=sale.id, open_drawer=cash)
-    return public
-
+                      f"({format_amount(due, cart.sale.currency)}).")
+    add_tender(session, cart, method="card_external", amount=amount, reference=reference,
+               request_id=request_id)
+    return apply_tender(session, shop, cart.sale.id, actor, cart)

@@ -59,7 +59,12 @@ class Table:
 
 
 _PRODUCTS, _SALES, _LINES, _TENDERS = (Table(m) for m in (Product, Sale, SaleLine, Tender))
-_AMOUNTS = ("quantity", "gross", "line_discount", "cart_discount_share", "net", "vat")
+AMOUNTS = ("quantity", "gross", "line_discount", "cart_discount_share", "net", "vat")
+
+
+def stamp(at: datetime) -> str:
+    """A timestamp as the ORM stores it in SQLite (naive UTC text), for plain SQL writes."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def new_row(model: type[SQLModel], **values: Any) -> dict[str, Any]:
@@ -168,6 +173,24 @@ def _open_cart(session: Session, con: sqlite3.Connection, shop: Shop, lane_id: s
     return Row(**sale)
 
 
+_UPDATE_AMOUNTS = f"UPDATE saleline SET {', '.join(f'{n} = ?' for n in AMOUNTS)} WHERE id = ?"
+
+
+def save_lines(con: sqlite3.Connection, lines: list[Row],
+               before: dict[int, tuple[int, ...]]) -> list[int]:
+    """Insert the new lines (they get their ids) and write the amounts that changed since
+    `before` (line id → AMOUNTS); the ids of the lines updated."""
+    changed = []
+    for line in lines:
+        if line.id is None:
+            line.id = con.execute(_INSERT_LINE,
+                                  tuple(getattr(line, name) for name in _LINE_COLUMNS)).lastrowid
+        elif before[line.id] != (amounts := tuple(getattr(line, name) for name in AMOUNTS)):
+            con.execute(_UPDATE_AMOUNTS, (*amounts, line.id))
+            changed.append(line.id)
+    return changed
+
+
 def add_item(
     session: Session,
     shop: Shop,
@@ -190,7 +213,7 @@ def add_item(
         raise Conflict(
             f"{product.name} is priced in {product.currency}, the cart in {sale.currency}.")
     lines = _LINES.rows(con, "sale_id = ? ORDER BY id", sale.id)
-    before = {line.id: tuple(getattr(line, name) for name in _AMOUNTS) for line in lines}
+    before = {line.id: tuple(getattr(line, name) for name in AMOUNTS) for line in lines}
     existing = None
     if product.unit == "each" and unit_price is None:  # the same item again: one more
         existing = next((line for line in lines
@@ -208,13 +231,7 @@ def add_item(
             unit_price=product.price if unit_price is None else unit_price,
             vat_rate_bp=product.vat_rate_bp, age_limit=product.age_limit)))
     recompute(sale, lines)  # type: ignore[arg-type] # rows read as the ORM's objects are
-    for line in lines:
-        if line.id is None:
-            line.id = con.execute(_INSERT_LINE,
-                                  tuple(getattr(line, name) for name in _LINE_COLUMNS)).lastrowid
-        elif before[line.id] != (amounts := tuple(getattr(line, name) for name in _AMOUNTS)):
-            con.execute(f"UPDATE saleline SET {', '.join(f'{n} = ?' for n in _AMOUNTS)}"
-                        " WHERE id = ?", (*amounts, line.id))
+    save_lines(con, lines, before)
     (sale.version,) = con.execute(
         "UPDATE lane SET cart_version = cart_version + 1 WHERE id = ? RETURNING cart_version",
         (lane_id,)).fetchone()

@@ -25,11 +25,12 @@ from hub.models.base import utcnow
 from hub.models.sale import SalePublic
 from hub.services.auth import Actor
 from hub.services.cart import recompute
+from hub.services.complete import complete_sale
 from hub.services.context import Shop
 from hub.services.errors import Conflict, NotFound
 from hub.services.fiscal import record
 from hub.services.records import emit
-from hub.services.sale import complete_sale, get_lane
+from hub.services.sale import get_lane
 from sync.schemas import PUSH_BYTES, CatalogItem, Change, PushReply
 from sync.schemas import OutboxEvent as WireEvent
 from sync.schemas import PickupOrder as WireOrder
@@ -306,8 +307,7 @@ def hand_over(session: Session, shop: Shop, order_id: str, lane_id: str,
     session.add(Tender(sale_id=sale.id, method="prepaid", amount=sale.total,
                        reference=f"online order {order.order_no}"[:64]))
     session.flush()
-    public = complete_sale(session, shop, sale, actor,
-                       list(session.exec(select(Tender).where(Tender.sale_id == sale.id))))
+    public = complete_sale(session, shop, sale.id, actor)
     order.status, order.sale_id = "handed_over", sale.id
     session.add(order)
     emit(session, "pickup.handed_over", {"order_id": order.order_id, "sale_id": sale.id,
