@@ -31,10 +31,10 @@ from hub.services.delivery import queue_print
 from hub.services.errors import NotFound
 from hub.services.fiscal import record, seal
 from hub.services.records import journal_and_emit, move_stock
-from hub.services.scan import AMOUNTS, Row, Table, connection, new_row, save_lines, stamp
+from hub.services.scan import AMOUNTS, save_lines
+from hub.services.sql import Row, Table, connection, new_row, raw, stamp
 
 _SALES, _LINES, _TENDERS = Table(Sale), Table(SaleLine), Table(Tender)
-_INSERT_TENDER = Tender.__table__.insert()  # type: ignore[attr-defined]
 _FINAL = ("receipt_no", "status", "completed_at", "rounding", "change", "shift_id",
           "cashier_id", "version", "total", "control_code")
 _COMPLETE = f"UPDATE sale SET {', '.join(f'{name} = ?' for name in _FINAL)} WHERE id = ?"
@@ -67,8 +67,8 @@ def read_cart(con: sqlite3.Connection, where: str, *params: Any) -> Cart | None:
 def add_tender(session: Session, cart: Cart, **values: Any) -> None:
     """Put a tender on the cart's sale (one Core insert, with the model's defaults)."""
     row = new_row(Tender, sale_id=cart.sale.id, **values)
-    (tender_id,) = session.connection().execute(_INSERT_TENDER, row).inserted_primary_key or (None,)
-    cart.tenders.append(Row(**{**row, "id": tender_id}))
+    row["id"] = _TENDERS.insert(raw(session), row)
+    cart.tenders.append(Row(**row))
 
 
 def apply_tender(session: Session, shop: Shop, sale_id: str, actor: Actor,

@@ -4,7 +4,7 @@ slips, price look-ups, and a journal entry for every one of them."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -17,11 +17,10 @@ from hub.services import journal
 from hub.services.auth import Actor, approve
 from hub.services.context import Shop
 from hub.services.errors import Conflict, DomainError, Invalid, NotFound
-
-if TYPE_CHECKING:
-    from hub.services.scan import Row
+from hub.services.sql import Row, Table, raw
 
 NO_DEVICE = "Ingen kontrollenhet ansluten"
+_EVENTS = Table(RegisterEvent)
 
 
 class FiscalDeviceDown(DomainError):
@@ -45,19 +44,18 @@ def device_text(shop: Shop) -> str:
 
 def record(session: Session, shop: Shop, kind: str, *, lane_id: str | None, actor: Actor | None,
            ref: str | None = None, amount: int = 0, at: datetime | None = None,
-           signed: bool = True, **detail: Any) -> RegisterEvent:
+           signed: bool = True, **detail: Any) -> None:
     """Keep a register event and sign it into the journal, in the caller's transaction
-    (signed=False: the receipt it belongs to is journaled already and shows it)."""
-    event = RegisterEvent(lane_id=lane_id, kind=kind, at=at or utcnow(),
-                          user_id=actor.user_id if actor else None, ref=ref, amount=amount,
-                          detail=detail)
-    session.add(event)
-    if not signed:
-        return event
-    journal.append(session, shop.key, kind, f"{lane_id or 'store'}-{ref or kind}", {
-        "lane_id": lane_id, "kind": kind, "at": event.at.isoformat(), "ref": ref,
-        "amount": amount, "user_id": event.user_id, **detail})
-    return event
+    (signed=False: the receipt it belongs to is journaled already and shows it). Written
+    straight to the table, in the order of the calls."""
+    at = at or utcnow()
+    user_id = actor.user_id if actor else None
+    _EVENTS.insert(raw(session), {"lane_id": lane_id, "kind": kind, "at": at, "user_id": user_id,
+                                  "ref": ref, "amount": amount, "detail": detail})
+    if signed:
+        journal.append(session, shop.key, kind, f"{lane_id or 'store'}-{ref or kind}", {
+            "lane_id": lane_id, "kind": kind, "at": at.isoformat(), "ref": ref,
+            "amount": amount, "user_id": user_id, **detail})
 
 
 def require_ready(shop: Shop) -> None:

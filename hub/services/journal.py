@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from hub.models import JournalEntry
 from hub.models.base import utcnow
+from hub.services.sql import raw, stamp
 
 GENESIS = "0" * 64
 KEY_FILE = "hub_ed25519.pem"
@@ -63,7 +64,8 @@ def load_public_key(data_dir: Path) -> Ed25519PublicKey:
 
 
 _LAST = "SELECT seq, hash FROM journalentry ORDER BY seq DESC LIMIT 1"
-_INSERT = JournalEntry.__table__.insert()  # type: ignore[attr-defined]
+_INSERT = ("INSERT INTO journalentry (seq, kind, ref, at, payload, prev_hash, hash, signature)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 class Link(NamedTuple):
@@ -86,16 +88,14 @@ def append(
     Entries are written straight to the table (never through the session), so the last one
     written, in this transaction or before, is always the one the query finds.
     """
-    connection = session.connection()
-    last = connection.exec_driver_sql(_LAST).first()
-    seq = 1 if last is None else last.seq + 1
-    prev_hash = GENESIS if last is None else last.hash
+    con = raw(session)
+    last = con.execute(_LAST).fetchone()
+    seq = 1 if last is None else last[0] + 1
+    prev_hash = GENESIS if last is None else last[1]
     text = canonical(payload)
     digest = _entry_hash(seq, kind, ref, text, prev_hash)
-    connection.execute(_INSERT, {
-        "seq": seq, "kind": kind, "ref": ref, "at": utcnow(), "payload": text,
-        "prev_hash": prev_hash, "hash": digest,
-        "signature": key.sign(bytes.fromhex(digest)).hex()})
+    con.execute(_INSERT, (seq, kind, ref, stamp(utcnow()), text, prev_hash, digest,
+                          key.sign(bytes.fromhex(digest)).hex()))
     return Link(seq, digest)
 
 

@@ -26,7 +26,7 @@ from hub.services.sale import (
     payable_row,
     sale_public,
 )
-from hub.services.scan import Row, connection, new_row
+from hub.services.sql import Row, connection, new_row
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _ATTEMPTS = PaymentAttempt.__table__  # type: ignore[attr-defined]

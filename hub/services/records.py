@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import bindparam, update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from hub.models import AuditEntry, OutboxEvent, Product, StockMovement
+from hub.models import AuditEntry
 from hub.models.base import utcnow, uuid7
 from hub.services import journal
 from hub.services.auth import Actor
+from hub.services.sql import raw, stamp
 
 
 def audit(
@@ -39,15 +40,15 @@ def audit(
     )
 
 
-_QUEUE = OutboxEvent.__table__.insert()  # type: ignore[attr-defined]
-_LEDGER = StockMovement.__table__.insert()  # type: ignore[attr-defined]
+_QUEUE = ("INSERT INTO outboxevent (event_id, type, payload, occurred_at, hub_clock)"
+          " VALUES (?, ?, ?, ?, ?)")
 
 
 def emit(session: Session, type_: str, payload: dict[str, Any], at: datetime | None = None) -> None:
     """Queue an event for central in the caller's transaction (inserted at once, in order)."""
-    now = utcnow()
-    session.connection().execute(_QUEUE, {"event_id": uuid7(), "type": type_, "payload": payload,
-                                          "occurred_at": at or now, "hub_clock": now})
+    now = stamp(utcnow())
+    raw(session).execute(_QUEUE, (uuid7(), type_, json.dumps(payload),
+                                  stamp(at) if at else now, now))
 
 
 def journal_and_emit(session: Session, key: Ed25519PrivateKey, event_type: str, kind: str,
@@ -58,8 +59,8 @@ def journal_and_emit(session: Session, key: Ed25519PrivateKey, event_type: str, 
     emit(session, event_type, {**payload, "journal": {"seq": entry.seq, "hash": entry.hash}}, at)
 
 
-_ADD_STOCK = update(Product).where(col(Product.id) == bindparam("pid")).values(
-    on_hand=Product.on_hand + bindparam("delta"))
+_ADD_STOCK = "UPDATE product SET on_hand = on_hand + ? WHERE id = ?"
+_LEDGER = "INSERT INTO stockmovement (product_id, delta, reason, ref, at) VALUES (?, ?, ?, ?, ?)"
 
 
 def move_stock(
@@ -71,11 +72,9 @@ def move_stock(
     moves = [move for move in moves if move[2] != 0]
     if not moves:
         return
-    at = utcnow()
-    session.connection().execute(_ADD_STOCK, [{"pid": pid, "delta": delta}
-                                              for pid, _sku, delta in moves])
-    session.connection().execute(_LEDGER, [
-        {"product_id": pid, "delta": delta, "reason": reason, "ref": ref, "at": at}
-        for pid, _sku, delta in moves])
+    at = stamp(utcnow())
+    con = raw(session)
+    con.executemany(_ADD_STOCK, [(delta, pid) for pid, _sku, delta in moves])
+    con.executemany(_LEDGER, [(pid, delta, reason, ref, at) for pid, _sku, delta in moves])
     emit(session, "stock.moved", {"reason": reason, "ref": ref, "items": [
         {"product_id": pid, "sku": sku, "delta": delta} for pid, sku, delta in moves]})

@@ -11,8 +11,9 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from hub.models import Sale, SaleLine
+from hub.services.sql import raw
 
-_UPSERT = text("""
+_UPSERT = """
 INSERT INTO salesday (day, lane_id, cashier_id, product_id, category, name, units, amount,
                       voided, discounted, discount, overridden, below_list)
 VALUES (:day, :lane_id, :cashier_id, :product_id, :category, :name, :units, :amount,
@@ -22,14 +23,14 @@ ON CONFLICT (day, lane_id, cashier_id, product_id, category) DO UPDATE SET
     voided = voided + excluded.voided, discounted = discounted + excluded.discounted,
     discount = discount + excluded.discount, overridden = overridden + excluded.overridden,
     below_list = below_list + excluded.below_list
-""")
+"""
 
-_UPSERT_HOUR = text("""
+_UPSERT_HOUR = """
 INSERT INTO saleshour (day, hour, lane_id, cashier_id, channel, sales, amount)
 VALUES (:day, :hour, :lane_id, :cashier_id, :channel, 1, :amount)
 ON CONFLICT (day, hour, lane_id, cashier_id, channel) DO UPDATE SET
     sales = sales + 1, amount = amount + excluded.amount
-""")
+"""
 
 # NULL never equals NULL in a UNIQUE index: self-service sales are kept under cashier 0.
 SELF_SERVICE_ID = 0
@@ -59,15 +60,16 @@ def add_sale(session: Session, sale: Sale, lines: list[SaleLine], timezone: str,
     """Add a completed (non-training) sale to its day's and hour's sums, in its transaction."""
     assert sale.completed_at is not None
     local = sale.completed_at.astimezone(ZoneInfo(timezone))
-    con = session.connection()  # Core statements: no ORM execution path needed
+    day = local.date().isoformat()
+    con = raw(session)  # the sums are written straight to their tables
     con.execute(_UPSERT_HOUR, {
-        "day": local.date(), "hour": local.hour, "lane_id": sale.lane_id,
+        "day": day, "hour": local.hour, "lane_id": sale.lane_id,
         "cashier_id": sale.cashier_id or SELF_SERVICE_ID,
         "channel": channel(lane_kind, methods), "amount": sale.total})
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     for line in lines:
         row = rows.setdefault((line.product_id, line.category), {
-            "day": local_day(sale.completed_at, timezone), "lane_id": sale.lane_id,
+            "day": day, "lane_id": sale.lane_id,
             "cashier_id": sale.cashier_id or SELF_SERVICE_ID, "product_id": line.product_id,
             "category": line.category, "name": line.name, "units": 0, "amount": 0,
             "voided": 0, "discounted": 0, "discount": 0, "overridden": 0, "below_list": 0})
@@ -81,8 +83,7 @@ def add_sale(session: Session, sale: Sale, lines: list[SaleLine], timezone: str,
         row["discount"] += reduction
         row["overridden"] += 1 if line.price_overridden else 0
         row["below_list"] += _below_list(line)
-    if rows:
-        con.execute(_UPSERT, list(rows.values()))
+    con.executemany(_UPSERT, list(rows.values()))
 
 
 def rebuild(session: Session, timezone: str) -> int:

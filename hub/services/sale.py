@@ -19,12 +19,8 @@ from hub.services.context import Shop
 from hub.services.errors import ApprovalRequired, Conflict, Invalid, NotAllowed, NotFound
 from hub.services.fiscal import record
 from hub.services.records import audit
-from hub.services.scan import (
-    Row,
-    check_quantity,
-    connection,
-    refuse_while_payment_runs,
-)
+from hub.services.scan import check_quantity, refuse_while_payment_runs
+from hub.services.sql import Row, connection
 
 # The hot path's queries are built once: building an expression costs more than running it.
 _OPEN_SHIFT = select(Shift).where(Shift.lane_id == bindparam("lane"), Shift.status == "open")

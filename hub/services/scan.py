@@ -2,23 +2,20 @@
 
 A till scans far more often than it does anything else, and through the ORM a scan cost
 ~2.5 ms of CPU in nine statements, most of it building, compiling and flushing objects. Here it
-runs as SQL on the session's own SQLite connection (the same transaction and savepoint) over
-light row objects, which `recompute` and `to_public` read as they read the ORM's rows (a new
-cart is one Core insert with the model's defaults). Everything else about a cart uses the ORM.
+runs as SQL on the session's own SQLite connection (hub/services/sql.py) over light row
+objects, which `recompute` and `to_public` read as they read the ORM's rows. Paying and
+completing the sale are written the same way (complete.py); everything else about a cart uses
+the ORM.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
-from types import SimpleNamespace
-from typing import Any
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from hub.barcode import BarcodeError, parse_scan
 from hub.models import PaymentAttempt, Product, Sale, SaleLine, Tender
-from hub.models.base import UTCDateTime
 from hub.models.payment import ACTIVE, IN_DOUBT
 from hub.models.qr import QR_OPEN, QrAttempt
 from hub.models.sale import SalePublic
@@ -26,71 +23,21 @@ from hub.services.auth import Actor
 from hub.services.cart import recompute, to_public
 from hub.services.context import Shop
 from hub.services.errors import Conflict, Invalid, NotFound
+from hub.services.sql import Row, Table, connection, new_row
 
 MAX_QUANTITY = 9999
 MAX_WEIGHT_G = 100_000
-
-Row = SimpleNamespace  # a row by column name, as the ORM's objects are read
-
-
-class Table:
-    """A table's columns, and which of them hold timestamps (naive UTC text in SQLite)."""
-
-    def __init__(self, model: type[SQLModel]) -> None:
-        table = model.__table__  # type: ignore[attr-defined]
-        self.name: str = table.name
-        self.columns: tuple[str, ...] = tuple(c.name for c in table.columns)
-        self.timestamps = frozenset(c.name for c in table.columns
-                                    if isinstance(c.type, UTCDateTime))
-        self.select = f"SELECT {', '.join(self.columns)} FROM {self.name}"
-
-    def rows(self, con: sqlite3.Connection, where: str, *params: Any) -> list[Row]:
-        """The rows matching a WHERE clause."""
-        found = con.execute(f"{self.select} WHERE {where}", params).fetchall()
-        return [self._row(values) for values in found]
-
-    def _row(self, values: tuple[Any, ...]) -> Row:
-        row = Row(**dict(zip(self.columns, values, strict=True)))
-        for name in self.timestamps:
-            value = getattr(row, name)
-            if value is not None:
-                setattr(row, name, datetime.fromisoformat(value).replace(tzinfo=UTC))
-        return row
-
 
 _PRODUCTS, _SALES, _LINES, _TENDERS = (Table(m) for m in (Product, Sale, SaleLine, Tender))
 AMOUNTS = ("quantity", "gross", "line_discount", "cart_discount_share", "net", "vat")
 
 
-def stamp(at: datetime) -> str:
-    """A timestamp as the ORM stores it in SQLite (naive UTC text), for plain SQL writes."""
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def new_row(model: type[SQLModel], **values: Any) -> dict[str, Any]:
-    """A new row of a table: the model's defaults (a fresh id, now), then the given values."""
-    row = {name: field.get_default(call_default_factory=True)
-           for name, field in model.model_fields.items() if not field.is_required()}
-    row.update(values)
-    return row
-
-
-_LINE_COLUMNS = [name for name in SaleLine.model_fields if name != "id"]
-_INSERT_LINE = (f"INSERT INTO saleline ({', '.join(_LINE_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(_LINE_COLUMNS))})")
-_INSERT_SALE = Sale.__table__.insert()  # type: ignore[attr-defined]
 _FROZEN = (
     f"SELECT 'qr', id, status FROM {QrAttempt.__tablename__} WHERE sale_id = ?"
     f" AND status IN ({', '.join('?' * len(QR_OPEN))})"
     f" UNION ALL SELECT 'card', id, status FROM {PaymentAttempt.__tablename__}"
     f" WHERE sale_id = ? AND status IN ({', '.join('?' * (len(ACTIVE) + 1))})"
 )
-
-
-def connection(session: Session) -> sqlite3.Connection:
-    """The SQLite connection under the session's transaction, with the session flushed."""
-    session.flush()
-    return session.connection().connection.dbapi_connection  # type: ignore[return-value]
 
 
 def check_quantity(quantity: int) -> None:
@@ -169,7 +116,7 @@ def _open_cart(session: Session, con: sqlite3.Connection, shop: Shop, lane_id: s
         raise Conflict(f"Lane {lane_id} has no open shift: open one with a cash float first.")
     sale = new_row(Sale, lane_id=lane_id, currency=shop.settings.currency,
                     cashier_id=actor.user_id, training=bool(training))
-    session.connection().execute(_INSERT_SALE, sale)
+    _SALES.insert(con, sale)
     return Row(**sale)
 
 
@@ -183,8 +130,7 @@ def save_lines(con: sqlite3.Connection, lines: list[Row],
     changed = []
     for line in lines:
         if line.id is None:
-            line.id = con.execute(_INSERT_LINE,
-                                  tuple(getattr(line, name) for name in _LINE_COLUMNS)).lastrowid
+            line.id = _LINES.insert(con, vars(line))
         elif before[line.id] != (amounts := tuple(getattr(line, name) for name in AMOUNTS)):
             con.execute(_UPDATE_AMOUNTS, (*amounts, line.id))
             changed.append(line.id)

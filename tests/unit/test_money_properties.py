@@ -189,3 +189,33 @@ def test_orm_rows_held_across_a_scan_are_read_again(shop_db) -> None:
         assert held is not None and held.quantity == 2 and sale.version == answer.version
         assert sales.cart_of(s, "1", shop) == answer
         sales.cancel_cart(s, shop, "1", manager)
+
+
+def test_orm_rows_held_across_a_completion_show_what_was_written(shop_db) -> None:
+    """Paying and completing a sale is plain SQL: the session's ORM objects of the sale and the
+    lane show the completed sale afterwards, and the transaction's commit writes nothing old
+    back over it."""
+    from hub.models import Lane, Sale
+    from hub.services import sale as sales
+    from hub.services import scan
+
+    db, shop, manager = shop_db
+    with db.write() as s:
+        scan.add_item(s, shop, "1", manager, product_id=1, quantity=3)
+        sale = sales.current_cart(s, "1")
+        lane = s.get(Lane, "1")
+        assert sale is not None and lane is not None
+        part = sales.tender_cash(s, shop, "1", manager, 100)  # not enough: still open
+        assert part.status == "open" and sale.version == lane.cart_version == part.version
+        done = sales.tender_cash(s, shop, "1", manager, round_cash(part.due, 100) + 10000)
+        assert (sale.status, sale.receipt_no, sale.version) == ("completed", done.receipt_no,
+                                                                 done.version)
+        assert sale.completed_at == done.completed_at and sale.change == done.change
+        assert lane.last_receipt_no == done.receipt_no and lane.cart_version == done.version
+        sale_id = sale.id
+    with db.read() as s:
+        stored = s.get(Sale, sale_id)
+        assert stored is not None
+        assert (stored.status, stored.receipt_no, stored.change, stored.completed_at) == (
+            "completed", done.receipt_no, done.change, done.completed_at)
+        assert sales.sale_public(s, stored) == done
