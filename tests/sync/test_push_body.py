@@ -28,8 +28,8 @@ from hub.services.context import Shop
 from hub.services.records import emit
 from hub.sync_runner import Syncer
 from sync.client import push_body
-from sync.schemas import OutboxEvent as WireEvent
 from sync.schemas import MAX_BATCH, MAX_BODY_BYTES, PUSH_BYTES, PushReply, PushRequest
+from sync.schemas import OutboxEvent as WireEvent
 from tests.sync.conftest import CentralProcess
 
 HUB = "demo-store"
