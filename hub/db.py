@@ -48,6 +48,14 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    # Every write runs in a savepoint (group commit, below). SQLAlchemy compiles each SAVEPOINT
+    # and RELEASE statement afresh, its name being new each time (~0.15 ms a write); the
+    # statements are plain text.
+    dialect: Any = engine.dialect
+    dialect.do_savepoint = lambda conn, name: conn.exec_driver_sql(f"SAVEPOINT {name}")
+    dialect.do_release_savepoint = lambda conn, name: conn.exec_driver_sql(f"RELEASE {name}")
+    dialect.do_rollback_to_savepoint = lambda conn, name: conn.exec_driver_sql(
+        f"ROLLBACK TO {name}")
     return engine
 
 
