@@ -65,7 +65,7 @@ def read_cart(con: sqlite3.Connection, where: str, *params: Any) -> Cart | None:
 
 
 def add_tender(session: Session, cart: Cart, **values: Any) -> None:
-    """Put a tender on the cart's sale (one Core insert, with the model's defaults)."""
+    """Put a tender on the cart's sale (one insert, with the model's defaults)."""
     row = new_row(Tender, sale_id=cart.sale.id, **values)
     row["id"] = _TENDERS.insert(raw(session), row)
     cart.tenders.append(Row(**row))
