@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,11 +34,6 @@ ON CONFLICT (day, hour, lane_id, cashier_id, channel) DO UPDATE SET
 
 # NULL never equals NULL in a UNIQUE index: self-service sales are kept under cashier 0.
 SELF_SERVICE_ID = 0
-
-
-def local_day(at: datetime, timezone: str) -> date:
-    """The store's calendar day of a moment."""
-    return at.astimezone(ZoneInfo(timezone)).date()
 
 
 def channel(lane_kind: str, methods: set[str]) -> str:
