@@ -41,6 +41,9 @@ def test_a_kiosk_purchase_paid_by_card(open_kiosk: Any, api: HubApi,
     assert page.evaluate("document.activeElement.id") == "scan"  # the wedge scanner types here
     screenshot(page, "shop-portrait")
 
+    # The shopper takes a moment at the terminal: without it the emulator approves within
+    # milliseconds and the pay screen is gone before the test can look at it.
+    emulator.script.extend(["slow_cardholder:1"])
     page.click("#pay-btn")
     page.wait_for_selector("#screen-pay", state="visible")
     assert "156,85" in page.text_content("#pay-amount")
