@@ -93,6 +93,14 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+def _existing_hub(settings: Settings) -> Settings:
+    """A command that reports on a hub refuses a data directory that holds none (rather than
+    making an empty hub there and reporting on that)."""
+    if not settings.database_path.exists():
+        _fail(f"no hub database in {settings.data_dir}: give the hub's --data-dir")
+    return settings
+
+
 def _in_hub(data_dir: Path, work: Callable[[Any, Settings], T]) -> T:
     """Run one write transaction on the hub in data_dir (migrated first); errors end the CLI."""
     from hub.app import prepare
@@ -247,6 +255,7 @@ def sync_status(data_dir: DataDir = Path(".kassa-data")) -> None:
     """Events waiting for central, last push and pull, lag."""
     from hub.services import sync as sync_db
 
+    _existing_hub(_settings(data_dir))
     status = _in_hub(data_dir, lambda s, st: sync_db.status(s, bool(st.central_url), False))
     typer.echo(_sync_status_text(status))
 
@@ -267,7 +276,8 @@ def sync_now(
     from hub.sync_runner import PusherLock, Syncer
     from sync.client import CentralError
 
-    settings = _settings(data_dir, central_url=central_url, central_token=token, hub_id=hub_id)
+    settings = _existing_hub(_settings(data_dir, central_url=central_url, central_token=token,
+                                       hub_id=hub_id))
     prepare(settings)
     db = Database(settings.database_url)
     with db.read() as s:
@@ -328,9 +338,7 @@ def journal_verify(
     from hub.models import JournalEntry
     from hub.services.journal import load_public_key, verify
 
-    settings = _settings(data_dir)
-    if not settings.database_path.exists():
-        _fail(f"no hub database in {data_dir}")
+    settings = _existing_hub(_settings(data_dir))
     key = (load_pem_public_key(public_key.read_bytes()) if public_key
            else load_public_key(settings.data_dir))
     db = Database(settings.database_url)

@@ -37,6 +37,15 @@ def test_set_up_a_store_from_the_command_line(tmp_path: Path) -> None:
     assert empty.returncode == 0 and "0 entries" in empty.stdout
 
 
+def test_reports_on_a_directory_without_a_hub_are_refused_and_make_none(tmp_path: Path) -> None:
+    """A mistyped --data-dir must not answer "never synced" about an empty hub it just made."""
+    wrong = tmp_path / "typo"
+    for args in (("sync", "status"), ("sync", "now"), ("journal", "verify")):
+        done = kassa(*args, "--data-dir", str(wrong))
+        assert done.returncode == 1 and "no hub database in" in done.stderr, (args, done.stderr)
+    assert not (wrong / "hub.sqlite3").exists()
+
+
 def test_groups_from_other_packages_load_when_named_not_on_every_start() -> None:
     listed = kassa("--help")
     assert all(name in listed.stdout for name in ("hub", "central", "qr", "emulator"))
