@@ -32,7 +32,7 @@ from hub.services.errors import NotFound
 from hub.services.fiscal import record, seal
 from hub.services.records import journal_and_emit, move_stock
 from hub.services.scan import AMOUNTS, save_lines
-from hub.services.sql import Row, Table, connection, new_row, raw, stamp
+from hub.services.sql import Row, Table, connection, new_row, raw
 
 _SALES, _LINES, _TENDERS = Table(Sale), Table(SaleLine), Table(Tender)
 _FINAL = ("receipt_no", "status", "completed_at", "rounding", "change", "shift_id",
@@ -116,7 +116,8 @@ def complete_sale(session: Session, shop: Shop, sale_id: str, actor: Actor,
     seal(session, shop, sale, kind="training" if sale.training else "normal",
          vat=[(row.rate_bp, row.vat) for row in public.vat],
          cash_only=all(t.method == "cash" for t in tenders))
-    con.execute(_COMPLETE, (*(_column(sale, name) for name in _FINAL), sale.id))
+    con.execute(_COMPLETE, (*(_SALES.stored(name, getattr(sale, name)) for name in _FINAL),
+                            sale.id))
     public = public.model_copy(update={"control_code": sale.control_code})
     ref = f"{sale.lane_id}-{sale.receipt_no}"
     if sale.training:
@@ -145,11 +146,6 @@ def _cart(con: sqlite3.Connection, sale_id: str) -> Cart:
     if cart is None:
         raise NotFound(f"There is no sale {sale_id}.")
     return cart
-
-
-def _column(sale: Row, name: str) -> Any:
-    value = getattr(sale, name)
-    return stamp(value) if name == "completed_at" else value
 
 
 def _refresh(session: Session, model: type[SQLModel], key: object, **values: Any) -> None:

@@ -66,10 +66,11 @@ class Table:
         if sql is None:
             sql = self._inserts[names] = (f"INSERT INTO {self.name} ({', '.join(names)}) "
                                           f"VALUES ({', '.join('?' * len(names))})")
-        return con.execute(sql, tuple(self._value(name, value) for name, value in row.items())
+        return con.execute(sql, tuple(self.stored(name, value) for name, value in row.items())
                            ).lastrowid or 0
 
-    def _value(self, name: str, value: Any) -> Any:
+    def stored(self, name: str, value: Any) -> Any:
+        """A column's value as SQLite stores it (timestamps as text, JSON as its text)."""
         if value is None:
             return None
         if name in self.timestamps:
