@@ -168,6 +168,29 @@ def test_kill_9_in_the_middle_of_sales_loses_nothing_confirmed(tmp_path: Path) -
     assert verify.returncode == 0, verify.stderr
 
 
+def test_scans_answered_before_a_kill_9_are_in_the_cart_after_it(tmp_path: Path) -> None:
+    hub = HubProcess(tmp_path / "hub")
+    hub.start()
+    products = _catalog(hub.url)[:4]
+    try:
+        with httpx.Client(base_url=hub.url, timeout=10) as http:
+            _login(http, "erik")
+            http.post(f"{API}/lanes/1/shift/open", json={"counted": 0}).raise_for_status()
+            for product in products:
+                r = http.post(f"{API}/lanes/1/cart/items", json={"code": product["gtin"]})
+                r.raise_for_status()
+            answered = r.json()
+        hub.kill()
+        hub.start()
+        with httpx.Client(base_url=hub.url, timeout=10) as http:
+            _login(http, "erik")
+            cart = http.get(f"{API}/lanes/1/cart").json()
+    finally:
+        hub.stop()
+    assert [line["product_id"] for line in cart["lines"]] == [p["id"] for p in products]
+    assert cart["lines"] == answered["lines"] and cart["version"] == answered["version"]
+
+
 def test_websocket_logins_fail_with_a_close_code_and_tokens_stay_out_of_the_log(
         hub_process: HubProcess) -> None:
     from websockets.exceptions import ConnectionClosed
