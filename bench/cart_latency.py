@@ -159,7 +159,7 @@ def run(quick: bool = False) -> None:
     and the bare websocket relay."""
     levels = [(1, 0.0), (8, 0.0), (8, PACE_S)] if quick else [
         (1, 0.0), (8, 0.0), (32, 0.0), (8, PACE_S), (32, PACE_S)]
-    warmup, seconds = (0.3, 1.5) if quick else (2.0, 15.0)
+    warmup, seconds = (0.2, 1.0) if quick else (2.0, 15.0)
     raw = asyncio.run(raw_relay_ms(300 if quick else 3000, 2000))
     raw_p50, raw_p99 = statistics.median(raw), percentile(raw, 99)
     _figure("cart_raw_ws_relay_p50_ms", raw_p50, "ms", messages=len(raw))

@@ -358,7 +358,7 @@ def run(quick: bool = False) -> None:
     """Generate each size, then time lane ready, look-ups and searches; print the figures."""
     sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
     members = 5_000 if quick else 50_000
-    starts, reps = (2, 40) if quick else (7, 300)
+    starts, reps = (2, 20) if quick else (7, 300)
     ready_p95: dict[int, float] = {}
     for products in sizes:
         size = f"{products // 1000}k" if products < 1_000_000 else f"{products // 10**6}M"

@@ -206,7 +206,7 @@ def raw_sales_per_s(seconds: float) -> float:
 def run(quick: bool = False) -> None:
     """Drive 1, 8 (and 32) lanes of cash sales against a real hub; print the figures."""
     levels = (1, 8) if quick else (1, 8, 32)
-    warmup, seconds = (0.3, 1.5) if quick else (2.0, 20.0)
+    warmup, seconds = (0.2, 1.0) if quick else (2.0, 20.0)
     raw = raw_sales_per_s(0.5 if quick else 5.0)
     _figure("checkout_raw_sales_per_s", raw, "sales/s", items=ITEMS)
     with running_hub() as hub:

@@ -1,7 +1,7 @@
 """The manager's sales report over a million sale lines.
 
 A hub database gets 100,000 sales / ~1,000,000 lines (bench/data.py, written in slices of
-10,000 sales; `--quick`: 5,000 / ~50,000) over three registers. Timed in the same run:
+10,000 sales; `--quick`: 2,000 / ~20,000) over three registers. Timed in the same run:
 - sales_report_ms: the full sales report of the period (summary, per hour, channel, top
   products, category, register, cashier with the anomaly flags: hub/services/analytics.py),
   median of several runs. Line figures come from the daily sums the sale path keeps
@@ -45,7 +45,7 @@ def _ms(start: float) -> float:
 
 def run(quick: bool = False) -> None:
     """Generate the sales, then time the report and the raw pass; print the figures."""
-    sales, runs = (5000, 3) if quick else (100_000, 5)
+    sales, runs = (2000, 3) if quick else (100_000, 5)
     with tempfile.TemporaryDirectory(prefix="kassa-bench-report-") as tmp:
         settings, db = new_hub(Path(tmp) / "hub")
         start = time.perf_counter()
