@@ -78,28 +78,28 @@ class SerialLink(ZvtLink):
         self._pump_task = asyncio.create_task(self._pump(), name="zvt serial pump")
 
     async def _pump(self) -> None:
-        while True:
-            timeout = self._inter_byte if self._deframer.in_frame else 3600.0
-            try:
-                data = await self._line.read(timeout)
-            except ReaderTimeout:
-                self._deframer.reset()  # the rest of the frame never came
-                continue
-            except ReaderDisconnected as exc:
-                self._inbox.put_nowait(exc)
-                if self._link_answer and not self._link_answer.done():
-                    self._link_answer.set_exception(exc)
-                return
-            for event in self._deframer.feed(data):
-                if isinstance(event, Control):
-                    if self._link_answer and not self._link_answer.done():
-                        self._link_answer.set_result(event.byte)
-                elif event.valid:
-                    await self._line.write(bytes([ACK]))
-                    with contextlib.suppress(ProtocolError):  # a valid CRC round a bad APDU
-                        self._inbox.put_nowait(decode_apdu(event.apdu))
-                else:
-                    await self._line.write(bytes([NAK]))
+        try:
+            while True:
+                timeout = self._inter_byte if self._deframer.in_frame else 3600.0
+                try:
+                    data = await self._line.read(timeout)
+                except ReaderTimeout:
+                    self._deframer.reset()  # the rest of the frame never came
+                    continue
+                for event in self._deframer.feed(data):
+                    if isinstance(event, Control):
+                        if self._link_answer and not self._link_answer.done():
+                            self._link_answer.set_result(event.byte)
+                    elif event.valid:
+                        await self._line.write(bytes([ACK]))
+                        with contextlib.suppress(ProtocolError):  # a valid CRC round a bad APDU
+                            self._inbox.put_nowait(decode_apdu(event.apdu))
+                    else:
+                        await self._line.write(bytes([NAK]))
+        except ReaderDisconnected as exc:  # reading, or acknowledging a frame: the line is gone
+            self._inbox.put_nowait(exc)
+            if self._link_answer and not self._link_answer.done():
+                self._link_answer.set_exception(exc)
 
     async def send(self, apdu: Apdu) -> None:
         """Send a frame; resend on NAK up to `resends` times; raise if never acknowledged."""
@@ -107,11 +107,13 @@ class SerialLink(ZvtLink):
         async with self._send_lock:
             for _ in range(1 + self._resends):
                 self._link_answer = asyncio.get_running_loop().create_future()
-                await self._line.write(raw)
                 try:
+                    await self._line.write(raw)
                     answer = await asyncio.wait_for(self._link_answer, self._ack_timeout)
                 except TimeoutError:
                     raise LinkAckMissing(f"no ACK within {self._ack_timeout:g} s") from None
+                finally:
+                    self._link_answer = None  # the pump answers only a send that waits
                 if answer == ACK:
                     return
             raise ReaderRejected(f"terminal answered NAK {1 + self._resends} times")
