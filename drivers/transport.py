@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import socket
 import termios
 import threading
 from dataclasses import dataclass
@@ -37,6 +38,17 @@ class LineSettings:
         if mode[2] not in "12":
             raise ValueError(f"serial mode {mode!r} has {mode[2]} stop bits")
         return cls(baudrate, int(mode[0]), mode[1].upper(), int(mode[2]))
+
+
+def _send_at_once(port: serial.SerialBase) -> None:
+    """A TCP port (pyserial's socket:// handler) sends each frame at once.
+
+    With Nagle's algorithm on, a short write waited for the terminal's delayed ACK of the one
+    before: ~40 ms an exchange (a ZVT status enquiry took 44 ms over TCP against 3 ms on a
+    serial line, a payment 60 ms against 16)."""
+    sock = getattr(port, "_socket", None)  # pyserial has no public handle on it
+    if isinstance(sock, socket.socket):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class SerialLine:
@@ -70,6 +82,7 @@ class SerialLine:
             )
         except (serial.SerialException, OSError, ValueError) as exc:
             raise ReaderDisconnected(f"cannot open {url}: {exc}") from exc
+        _send_at_once(port)
         return cls(port, asyncio.get_running_loop())
 
     @property
@@ -81,6 +94,11 @@ class SerialLine:
         while not self._stop.is_set():
             try:
                 data = self._port.read(max(1, self._port.in_waiting))
+                # all that has arrived, in one hand-over to the loop (a socket:// port counts
+                # at most 1 byte waiting, and a wake-up of the loop per byte cost a ZVT
+                # payment over TCP ~17 ms)
+                while data and (waiting := self._port.in_waiting):
+                    data += self._port.read(waiting)
             except Exception as exc:  # the port is gone: tell the loop once, then stop
                 if not self._stop.is_set():
                     self._call_loop(self._fail, exc)

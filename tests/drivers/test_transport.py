@@ -1,9 +1,11 @@
-"""The serial line survives a signal in the middle of draining its output (EINTR)."""
+"""The serial line survives a signal in the middle of draining its output (EINTR); over TCP
+it sends each frame at once and hands a burst of bytes to the loop in one piece."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import socket
 import termios
 
 import pytest
@@ -54,3 +56,35 @@ def test_a_drain_that_fails_otherwise_is_a_lost_line() -> None:
 
     with pytest.raises(ReaderDisconnected, match="write failed"):
         asyncio.run(go())
+
+
+def test_a_tcp_line_sends_at_once_and_hands_over_a_burst_whole() -> None:
+    """Regression: Nagle's algorithm held each short frame back for the peer's delayed ACK
+    (~40 ms an exchange with a ZVT terminal over TCP), and the socket:// port was handed to
+    the loop one byte at a time."""
+    burst = bytes(range(256)) * 2
+
+    async def go() -> tuple[int, bytes, int]:
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            port = server.getsockname()[1]
+            line = await SerialLine.open(f"socket://127.0.0.1:{port}")
+            peer, _ = server.accept()
+            handed: list[int] = []
+            feed = line._feed
+            line._feed = lambda data: (handed.append(len(data)), feed(data))  # type: ignore[method-assign,func-returns-value]
+            try:
+                no_delay = line._port._socket.getsockopt(  # type: ignore[attr-defined]
+                    socket.IPPROTO_TCP, socket.TCP_NODELAY)
+                with peer:
+                    peer.sendall(burst)
+                    got = b""
+                    while len(got) < len(burst):
+                        got += await line.read(timeout=2)
+                return no_delay, got, len(handed)
+            finally:
+                await line.close()
+
+    no_delay, got, hand_overs = asyncio.run(go())
+    assert no_delay != 0
+    assert got == burst
+    assert hand_overs <= 4  # one piece as it arrived, not 512 wake-ups of the loop
