@@ -12,7 +12,8 @@ few payments against an emulator in this process; the timed runs use the emulato
 Figures (medians over the runs):
 - card_payment_hub_ms: POST .../tenders/card → sale.completed on the websocket, against a
   real hub process (hub + driver + emulator)
-- card_payment_driver_ms: ZvtReader.pay alone against the same emulator (driver + emulator)
+- card_payment_driver_ms: ZvtReader.pay alone against an emulator process of its own (driver
+  + emulator), one after each payment through the hub, so both see the same moments
 - card_payment_hub_overhead_ms: the difference — what the hub itself adds
 - card_payment_line_time_ms: the bytes of one payment × bit time, at each baud rate
 """
@@ -36,6 +37,7 @@ from typing import Any
 import httpx
 
 from bench._http import Connection, Reply
+from drivers.card import CardReader
 from drivers.emulators import line as emulator_line
 from drivers.emulators.zvt import ZvtEmulator
 from drivers.zvt import ZvtReader
@@ -78,27 +80,32 @@ def _emit(name: str, value: float, unit: str, **extra: Any) -> None:
 
 def _driver_ms(url: str, baud: int, runs: int) -> list[float]:
     async def go() -> list[float]:
-        times = []
         async with ZvtReader(url, currency="SEK", baudrate=baud) as reader:
-            for i in range(runs):
-                start = time.perf_counter()
-                result = await reader.pay(1995, "SEK", f"B{i}")
-                times.append((time.perf_counter() - start) * 1000)
-                assert result.outcome.value == "approved", result
-        return times
+            return [await _driver_payment(reader, i) for i in range(runs)]
 
     return asyncio.run(go())
 
 
-def _hub_ms(url: str, baud: int, runs: int) -> list[float]:
-    """Payments through a real hub process, timed from the POST to the sale.completed event.
+async def _driver_payment(reader: CardReader, i: int) -> float:
+    start = time.perf_counter()
+    result = await reader.pay(1995, "SEK", f"B{i}")
+    elapsed = (time.perf_counter() - start) * 1000
+    assert result.outcome.value == "approved", result
+    return elapsed
+
+
+def _hub_and_driver_ms(hub_url: str, driver_url: str, baud: int,
+                       runs: int) -> tuple[list[float], list[float]]:
+    """Payments through a real hub process, timed from the POST to the sale.completed event,
+    each followed by one of the driver alone against an emulator process of its own: the two
+    alternate, so that both figures see the same moment of a noisy machine.
 
     The client is one asyncio loop (bench/_http.py and a websockets connection), no threads:
     what is timed is the hub's work, not the client's GIL hand-overs.
     """
     data_dir = Path(tempfile.mkdtemp(prefix="kassa-bench-"))
     port = _free_port()
-    env = {**os.environ, "KASSA_CARD_READERS": json.dumps({"1": f"zvt:{url}"}),
+    env = {**os.environ, "KASSA_CARD_READERS": json.dumps({"1": f"zvt:{hub_url}"}),
            "KASSA_CARD_READER_BAUD": str(baud), "KASSA_READER_POLL_SECONDS": "3600"}
     hub = subprocess.Popen([sys.executable, "-m", "hub", "hub", "serve", "--port", str(port),
                             "--data-dir", str(data_dir), "--demo-data"], env=env,
@@ -106,36 +113,40 @@ def _hub_ms(url: str, baud: int, runs: int) -> list[float]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base)
-        return asyncio.run(_pay_through_hub(port, baud, runs))
+        return asyncio.run(_alternate(port, driver_url, baud, runs))
     finally:
         hub.terminate()
         hub.wait(10)
 
 
-async def _pay_through_hub(port: int, baud: int, runs: int) -> list[float]:
+async def _alternate(port: int, driver_url: str, baud: int,
+                     runs: int) -> tuple[list[float], list[float]]:
     from websockets.asyncio.client import connect
 
     api = f"http://127.0.0.1:{port}/api/v1"
     async with Connection(api) as http:
         login = await http.post("/auth/login", {"username": "erik", "pin": "1111"})
         token = login.json()["token"]
-    times: list[float] = []
+    hub_ms: list[float] = []
+    driver_ms: list[float] = []
     posted: list[float] = []
     async with Connection(api, {"Authorization": f"Bearer {token}"}) as http, \
-            connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}") as ws:
+            connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}") as ws, \
+            ZvtReader(driver_url, currency="SEK", baudrate=baud) as reader:
         _ok(await http.post("/lanes/1/shift/open", {"counted": 0}))
         await ws.send(json.dumps({"type": "subscribe", "lanes": ["1"]}))
-        for _ in range(runs):
+        for i in range(runs):
             _ok(await http.post("/lanes/1/cart/items", {"product_id": 5}))
             start = time.perf_counter()
             _ok(await http.post("/lanes/1/cart/tenders/card", {}))
             posted.append((time.perf_counter() - start) * 1000)
             while json.loads(await ws.recv())["type"] != "sale.completed":
                 pass
-            times.append((time.perf_counter() - start) * 1000)
+            hub_ms.append((time.perf_counter() - start) * 1000)
+            driver_ms.append(await _driver_payment(reader, i))
     _emit("card_payment_start_request_ms", statistics.median(posted), "ms", baud=baud,
           runs=runs)
-    return times
+    return hub_ms, driver_ms
 
 
 def _ok(reply: Reply) -> None:
@@ -184,10 +195,8 @@ def run(quick: bool = False) -> None:
         with ByteCounter() as counter, ZvtEmulator(currency=752) as emulator:
             _driver_ms(emulator.start_pty(), baud, 5)  # the bytes of a payment, counted
             bytes_per_payment = counter.total / 5
-        with _emulator_process() as url:
-            driver = _driver_ms(url, baud, runs)
-        with _emulator_process() as url:
-            hub = _hub_ms(url, baud, runs)
+        with _emulator_process() as hub_url, _emulator_process() as driver_url:
+            hub, driver = _hub_and_driver_ms(hub_url, driver_url, baud, runs)
         line_ms = bytes_per_payment * BITS_PER_BYTE / baud * 1000
         hub_med, driver_med = statistics.median(hub), statistics.median(driver)
         overhead = hub_med - driver_med

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -105,6 +106,10 @@ class ReaderOwner:
         return changed
 
 
+def _busy(owner: ReaderOwner) -> Conflict:
+    return Conflict(f"The card reader on lane {owner.lane_id} is busy with another payment.")
+
+
 class CardPayments:
     """Runs card payments on the lanes' readers and keeps every attempt's state on disk."""
 
@@ -117,7 +122,9 @@ class CardPayments:
             reader = (readers or {}).get(lane_id) or build_reader(protocol, url, shop.settings)
             self.owners[lane_id] = ReaderOwner(lane_id, protocol, url, reader)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._running: dict[str, ReaderOwner] = {}  # attempt id → owner, while the reader has it
+        # attempt id (or a payment's claim while it is written) → owner, while the reader has it
+        self._running: dict[str, ReaderOwner] = {}
+        self._claims = itertools.count()
         self._live: dict[str, Any] = {}  # attempt id → the attempt with its latest progress
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -161,24 +168,63 @@ class CardPayments:
         owner = self.owners.get(lane_id)
         if owner is None:
             raise Conflict(f"Lane {lane_id} has no card reader configured.")
-        attempt, new = await self._db(payments.create_attempt, lane_id, actor, owner.url, amount,
-                                      request_id)  # a repeated request gets its attempt back
-        if new:
-            self._refuse_if_busy(owner)
-            self._running[attempt.id] = owner  # busy from here on (an end of day waits)
+        if owner in self._running.values():  # a payment or a refund has the reader
+            return await self._repeated(owner, request_id)
+        claim = f"claim {next(self._claims)}"
+        self._running[claim] = owner  # busy from here on (an end of day waits)
+        # A request abandoned half-way does not leave an attempt marked sent that never runs.
+        begun = self._spawn(self._begin(owner, claim, lane_id, actor, amount, request_id))
+        return payments.public(await asyncio.shield(begun))
+
+    async def _begin(self, owner: ReaderOwner, claim: str, lane_id: str, actor: Actor,
+                     amount: int | None, request_id: str | None) -> Any:
+        try:
+            await owner.lock.acquire()  # held until the payment ends; released in _run
             try:
-                await owner.lock.acquire()  # held until the payment ends; released in _run
+                attempt, new = await asyncio.to_thread(self._start, lane_id, actor, owner.url,
+                                                       amount, request_id)
             except BaseException:
-                self._running.pop(attempt.id, None)
+                owner.lock.release()
                 raise
-            self._spawn(self._run(owner, attempt.id, actor))
-        return payments.public(attempt)
+        finally:
+            self._running.pop(claim, None)
+        if not new:  # a repeated request gets its attempt back
+            owner.lock.release()
+            return attempt
+        self._running[attempt.id] = owner
+        self._spawn(self._run(owner, attempt, actor))
+        return attempt
+
+    def _start(self, lane_id: str, actor: Actor, reader_url: str, amount: int | None,
+               request_id: str | None) -> tuple[Any, bool]:
+        """Write a new attempt (or find a repeated request's), then mark it sent, holding the
+        reader: two transactions in one trip to a worker thread, so that a crash between them
+        is known not to have reached the terminal, and the 202 answers a payment on its way.
+        The first need not wait for the disk: the second, durable, takes it there (a power cut
+        before that loses an attempt nothing was sent for)."""
+        with self.db.write(durable=False) as session:
+            attempt, new = payments.create_attempt(session, lane_id, actor, reader_url, amount,
+                                                   request_id)
+        if new:
+            with self.db.write() as session:
+                attempt = payments.mark_sent(session, attempt.id)
+        return attempt, new
+
+    async def _repeated(self, owner: ReaderOwner, request_id: str | None) -> PaymentPublic:
+        """While the reader is busy nothing new is written: a repeated request gets its attempt
+        back, any other the reason it cannot start."""
+        def find() -> Any:
+            with self.db.read() as session:
+                return payments.repeated_or_refused(session, owner.lane_id, request_id)
+
+        if (earlier := await asyncio.to_thread(find)) is None:
+            raise _busy(owner)
+        return self.live(earlier.id) or payments.public(earlier)
 
     def _refuse_if_busy(self, owner: ReaderOwner) -> None:
         """A payment or refund already runs on this reader (a health check does not count)."""
         if owner in self._running.values():
-            raise Conflict(f"The card reader on lane {owner.lane_id} is busy with another "
-                           "payment.")
+            raise _busy(owner)
 
     async def refund(self, lane_id: str, actor: Actor, sale_id: str,
                      amount: int) -> PaymentPublic:
@@ -220,10 +266,9 @@ class CardPayments:
             await owner.reader.cancel()
         return payments.public(attempt)
 
-    async def _run(self, owner: ReaderOwner, attempt_id: str, actor: Actor) -> None:
+    async def _run(self, owner: ReaderOwner, attempt: Any, actor: Actor) -> None:
+        attempt_id = attempt.id  # marked sent: the reader has it now
         try:
-            attempt = await self._db(payments.mark_sent, attempt_id)
-            self._running[attempt_id] = owner
             self._live[attempt_id] = attempt
             self._publish_payment(attempt)
 
@@ -425,10 +470,11 @@ class CardPayments:
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         def work() -> T:

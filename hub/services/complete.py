@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import attributes
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, SQLModel
 
@@ -32,7 +31,7 @@ from hub.services.errors import NotFound
 from hub.services.fiscal import record, seal
 from hub.services.records import journal_and_emit, move_stock
 from hub.services.scan import AMOUNTS, save_lines
-from hub.services.sql import Row, Table, connection, new_row, raw
+from hub.services.sql import Row, Table, connection, new_row, raw, refresh
 
 _SALES, _LINES, _TENDERS = Table(Sale), Table(SaleLine), Table(Tender)
 _FINAL = ("receipt_no", "status", "completed_at", "rounding", "change", "shift_id",
@@ -84,8 +83,8 @@ def apply_tender(session: Session, shop: Shop, sale_id: str, actor: Actor,
         "UPDATE lane SET cart_version = cart_version + 1 WHERE id = ? RETURNING cart_version",
         (sale.lane_id,)).fetchone()
     con.execute("UPDATE sale SET version = ? WHERE id = ?", (sale.version, sale.id))
-    _refresh(session, Lane, sale.lane_id, cart_version=sale.version)
-    _refresh(session, Sale, sale.id, version=sale.version)
+    refresh(session, Lane, sale.lane_id, cart_version=sale.version)
+    refresh(session, Sale, sale.id, version=sale.version)
     return to_public(sale, cart.lines, cart.tenders)  # type: ignore[arg-type]
 
 
@@ -134,9 +133,9 @@ def complete_sale(session: Session, shop: Shop, sale_id: str, actor: Actor,
         record(session, shop, "drawer_open", lane_id=sale.lane_id, actor=actor, ref=sale.id,
                reason="sale", signed=False)
     queue_print(session, shop, sale.lane_id, sale_id=sale.id, open_drawer=cash)
-    _refresh(session, Lane, sale.lane_id, last_receipt_no=sale.receipt_no,
+    refresh(session, Lane, sale.lane_id, last_receipt_no=sale.receipt_no,
              cart_version=sale.version)
-    _refresh(session, Sale, sale.id, **{name: getattr(sale, name) for name in _FINAL})
+    refresh(session, Sale, sale.id, **{name: getattr(sale, name) for name in _FINAL})
     _forget(session, SaleLine, changed)
     return public
 
@@ -146,14 +145,6 @@ def _cart(con: sqlite3.Connection, sale_id: str) -> Cart:
     if cart is None:
         raise NotFound(f"There is no sale {sale_id}.")
     return cart
-
-
-def _refresh(session: Session, model: type[SQLModel], key: object, **values: Any) -> None:
-    """Give the session's ORM object of a row (if it holds one) the values just written."""
-    obj = session.identity_map.get(identity_key(model, key))
-    if obj is not None:
-        for name, value in values.items():
-            attributes.set_committed_value(obj, name, value)
 
 
 def _forget(session: Session, model: type[SQLModel], keys: Iterable[object]) -> None:

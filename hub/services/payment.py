@@ -7,6 +7,7 @@ between steps so that every step is on disk before the next byte goes out.
 from __future__ import annotations
 
 import secrets
+import sqlite3
 
 from sqlmodel import Session, col, select
 
@@ -26,10 +27,10 @@ from hub.services.sale import (
     payable_row,
     sale_public,
 )
-from hub.services.sql import Row, connection, new_row
+from hub.services.sql import Row, Table, connection, new_row, raw, refresh, stamp
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_ATTEMPTS = PaymentAttempt.__table__  # type: ignore[attr-defined]
+_ROWS = Table(PaymentAttempt)
 
 
 def public(attempt: PaymentAttempt | Row) -> PaymentPublic:
@@ -56,11 +57,8 @@ def create_attempt(
     """Record a card payment for the lane's cart before anything is sent; (attempt, is_new).
 
     Plain SQL (one insert, no ORM object): it is on the way to the terminal's first byte."""
-    if request_id is not None:
-        done = session.connection().execute(
-            _ATTEMPTS.select().where(_ATTEMPTS.c.request_id == request_id)).first()
-        if done is not None:
-            return Row(**done._mapping), False
+    if request_id is not None and (done := by_request(session, request_id)) is not None:
+        return done, False
     sale, due = payable_row(session, lane_id)  # also refuses while another card payment runs
     cash_only_in_training(sale, "a card payment")
     amount = due if amount is None else amount
@@ -72,8 +70,42 @@ def create_attempt(
     attempt = new_row(PaymentAttempt, reference=reference, sale_id=sale.id, lane_id=lane_id,
                       reader=reader_url, amount=amount, currency=sale.currency,
                       request_id=request_id, created_by=actor.user_id)
-    session.connection().execute(_ATTEMPTS.insert(), attempt)
+    _ROWS.insert(raw(session), attempt)
     return Row(**attempt), True
+
+
+def by_request(session: Session, request_id: str) -> Row | None:
+    """The attempt a till's request started, if it did (a repeated request gets it back)."""
+    found = _ROWS.rows(connection(session), "request_id = ?", request_id)
+    return found[0] if found else None
+
+
+def repeated_or_refused(session: Session, lane_id: str, request_id: str | None) -> Row | None:
+    """While the lane's reader is busy, nothing is written: a repeated request's attempt, or
+    the cart's own reason it cannot take a card now (a payment runs on it …); None if the
+    cart has no such reason (the reader is busy with a refund)."""
+    if request_id is not None and (done := by_request(session, request_id)) is not None:
+        return done
+    payable_row(session, lane_id)
+    return None
+
+
+def _read(con: sqlite3.Connection, attempt_id: str) -> Row:
+    found = _ROWS.rows(con, "id = ?", attempt_id)
+    if not found:
+        raise NotFound(f"There is no card payment {attempt_id}.")
+    return found[0]
+
+
+def _write(session: Session, con: sqlite3.Connection, attempt: Row, status: str,
+           **fields: object) -> None:
+    """An attempt's new status and fields, in plain SQL (on the way to the sale's completion)."""
+    values = {"status": status, **fields, "updated_at": utcnow()}
+    con.execute(f"UPDATE {_ROWS.name} SET {', '.join(f'{name} = ?' for name in values)}"
+                " WHERE id = ?", (*(_ROWS.stored(n, v) for n, v in values.items()), attempt.id))
+    for name, value in values.items():
+        setattr(attempt, name, value)
+    refresh(session, PaymentAttempt, attempt.id, **values)
 
 
 def _set(session: Session, attempt: PaymentAttempt, status: str, **fields: object) -> None:
@@ -86,12 +118,13 @@ def _set(session: Session, attempt: PaymentAttempt, status: str, **fields: objec
 
 def mark_sent(session: Session, attempt_id: str) -> Row:
     """The request is about to go to the reader: from now on a crash means 'in doubt'."""
-    sent = session.connection().execute(
-        _ATTEMPTS.update().where(_ATTEMPTS.c.id == attempt_id, _ATTEMPTS.c.status == "created")
-        .values(status="sent", updated_at=utcnow()).returning(*_ATTEMPTS.c)).first()
+    sent = connection(session).execute(
+        f"UPDATE {_ROWS.name} SET status = 'sent', updated_at = ? WHERE id = ?"
+        f" AND status = 'created' RETURNING {', '.join(_ROWS.columns)}",
+        (stamp(utcnow()), attempt_id)).fetchone()
     if sent is None:
         raise Conflict(f"Card payment {get_attempt(session, attempt_id).id} was already sent.")
-    return Row(**sent._mapping)
+    return _ROWS.row(sent)
 
 
 def create_credit(session: Session, sale_id: str, lane_id: str, actor: Actor, reader_url: str,
@@ -124,7 +157,7 @@ def _terminal_fields(result: PaymentResult) -> dict[str, object]:
     }
 
 
-def _take(session: Session, shop: Shop, attempt: PaymentAttempt, actor: Actor) -> SalePublic:
+def _take(session: Session, shop: Shop, attempt: Row, actor: Actor) -> SalePublic:
     """Put an approved card payment on its sale (which completes if now fully paid)."""
     cart = read_cart(connection(session), "id = ?", attempt.sale_id)
     assert cart is not None
@@ -146,9 +179,13 @@ def sale_can_take(session: Session, attempt: PaymentAttempt) -> bool:
 def record_result(
     session: Session, shop: Shop, attempt_id: str, result: PaymentResult, actor: Actor,
     how: str | None = None,
-) -> tuple[PaymentAttempt, SalePublic | None]:
-    """Write what the reader answered; an approval pays the sale (and may complete it)."""
-    attempt = get_attempt(session, attempt_id)
+) -> tuple[Row, SalePublic | None]:
+    """Write what the reader answered; an approval pays the sale (and may complete it).
+
+    Plain SQL, as the sale's completion is: it stands between the terminal's answer and the
+    till's."""
+    con = connection(session)  # (an operator's reopened attempt is flushed first)
+    attempt = _read(con, attempt_id)
     if attempt.status in FINAL:
         return attempt, None  # already settled (a repeated answer is harmless)
     fields = _terminal_fields(result)
@@ -156,20 +193,20 @@ def record_result(
         status = "approved" if result.outcome is Outcome.APPROVED else {
             Outcome.DECLINED: "declined", Outcome.CANCELLED: "cancelled",
             Outcome.FAILED: "failed", Outcome.UNKNOWN: IN_DOUBT}[result.outcome]
-        _set(session, attempt, status, resolved_how=how, **fields)
+        _write(session, con, attempt, status, resolved_how=how, **fields)
         return attempt, None
     if result.outcome is Outcome.APPROVED:
         if result.amount_minor != attempt.amount:
-            _set(session, attempt, IN_DOUBT, **{**fields, "message": (
+            _write(session, con, attempt, IN_DOUBT, **{**fields, "message": (
                 f"The terminal approved {format_amount(result.amount_minor, attempt.currency)} "
                 f"instead of {format_amount(attempt.amount, attempt.currency)}; partial "
                 "approvals are refused: reverse it on the terminal.")})
             return attempt, None
-        _set(session, attempt, "approved", resolved_how=how, **fields)
+        _write(session, con, attempt, "approved", resolved_how=how, **fields)
         return attempt, _take(session, shop, attempt, actor)
     status = {Outcome.DECLINED: "declined", Outcome.CANCELLED: "cancelled",
               Outcome.FAILED: "failed", Outcome.UNKNOWN: IN_DOUBT}[result.outcome]
-    _set(session, attempt, status, resolved_how=how, **fields)
+    _write(session, con, attempt, status, resolved_how=how, **fields)
     return attempt, sale_public(session, session.get(Sale, attempt.sale_id))  # type: ignore[arg-type]
 
 
@@ -211,7 +248,7 @@ def known_terminal_receipts(session: Session, reader_url: str, but: str) -> set[
 def resolve_by_operator(
     session: Session, shop: Shop, attempt_id: str, outcome: str, actor: Actor,
     approval: tuple[str, str] | None, note: str,
-) -> tuple[PaymentAttempt, SalePublic | None]:
+) -> tuple[Row, SalePublic | None]:
     """A manager settles an in-doubt payment from the terminal's own printout or totals."""
     attempt = get_attempt(session, attempt_id)
     if attempt.status != IN_DOUBT:

@@ -20,6 +20,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import JSON
+from sqlalchemy.orm import attributes
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, SQLModel
 
 from hub.models.base import UTCDateTime
@@ -49,14 +51,19 @@ class Table:
     def rows(self, con: sqlite3.Connection, where: str, *params: Any) -> list[Row]:
         """The rows matching a WHERE clause."""
         found = con.execute(f"{self.select} WHERE {where}", params).fetchall()
-        return [self._row(values) for values in found]
+        return [self.row(values) for values in found]
 
-    def _row(self, values: tuple[Any, ...]) -> Row:
+    def row(self, values: tuple[Any, ...]) -> Row:
+        """A row from its values in column order (as `select` or `RETURNING *` gives them)."""
         row = Row(**dict(zip(self.columns, values, strict=True)))
         for name in self.timestamps:
             value = getattr(row, name)
             if value is not None:
                 setattr(row, name, datetime.fromisoformat(value).replace(tzinfo=UTC))
+        for name in self.json:
+            value = getattr(row, name)
+            if value is not None:
+                setattr(row, name, json.loads(value))
         return row
 
     def insert(self, con: sqlite3.Connection, row: dict[str, Any]) -> int:
@@ -111,3 +118,11 @@ def connection(session: Session) -> sqlite3.Connection:
     """The SQLite connection under the session's transaction, with the session flushed."""
     session.flush()
     return raw(session)
+
+
+def refresh(session: Session, model: type[SQLModel], key: object, **values: Any) -> None:
+    """Give the session's ORM object of a row (if it holds one) the values just written."""
+    obj = session.identity_map.get(identity_key(model, key))
+    if obj is not None:
+        for name, value in values.items():
+            attributes.set_committed_value(obj, name, value)

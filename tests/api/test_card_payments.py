@@ -66,7 +66,8 @@ def test_approved_card_payment_completes_the_sale_and_streams_progress(
         while json.loads(ws.receive_text())["type"] != "subscribed":
             pass  # (the payment's first event must not race the subscription)
         started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
-        assert started["status"] == "created" and started["amount"] == cart["total"] == 6995
+        # the 202 answers once the payment is on disk as sent, on its way to the terminal
+        assert started["status"] == "sent" and started["amount"] == cart["total"] == 6995
         seen: list[str] = []
         while "sale.completed" not in seen:
             event = json.loads(ws.receive_text())
@@ -110,12 +111,72 @@ def test_a_card_payment_needs_something_due_and_never_runs_twice_on_a_cart(
     assert "between 0,01 and what is due (69,95" in too_much["message"]
     zvt.script.extend(["slow_cardholder:5"])
     started = cashier.post("/lanes/1/cart/tenders/card", {"amount": 1000}, expect=202)
-    assert started["status"] == "created" and started["amount"] == 1000
+    assert started["status"] == "sent" and started["amount"] == 1000
     again = cashier.post("/lanes/1/cart/tenders/card", {}, expect=409)
     assert again["payment_id"] == started["id"]  # the cart is frozen while the card has it
     cashier.post(f"/payments/{started['id']}/cancel")
     assert _wait(cashier, started["id"])["status"] == "cancelled"
     assert len(zvt.batch) == 0  # nothing was charged
+
+
+def test_a_payment_started_while_a_health_check_has_the_reader_waits_its_turn(
+        zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    """The reader is held for a moment (a health check): the payment waits for it, then is
+    written and sent; it is one payment, and a repeat of the request gets it back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    lock = zvt_hub.app.state.card_payments.owners["1"].lock
+    zvt_hub.portal.call(lock.acquire)  # type: ignore[union-attr]
+    with ThreadPoolExecutor(1) as pool:
+        posted = pool.submit(cashier.post, "/lanes/1/cart/tenders/card",
+                             {"request_id": "till-1-pay-1"}, expect=202)
+        time.sleep(0.3)
+        assert not posted.done()  # it waits for the reader, not for a timeout
+        assert not zvt.batch
+        zvt_hub.portal.call(lock.release)  # type: ignore[union-attr]
+        started = posted.result(5)
+    assert started["status"] == "sent"
+    done = _wait(cashier, started["id"])
+    assert done["status"] == "approved" and len(zvt.batch) == 1
+    again = cashier.post("/lanes/1/cart/tenders/card", {"request_id": "till-1-pay-1"},
+                         expect=202)
+    assert again["id"] == started["id"] and again["status"] == "approved"
+    assert len(zvt.batch) == 1  # the repeat ran nothing
+
+
+def test_while_a_refund_has_the_reader_a_card_payment_is_refused_and_nothing_is_written(
+        zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    """Regression: the refused payment's attempt was written first and stayed 'created',
+    which refused every later card payment on that cart until the hub restarted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    paid = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, paid["id"])["status"] == "approved"
+    sale = cashier.get("/sales", params={"lane_id": "1"})[0]
+    cart = cashier.scan("1", cashier.product("Mellanmjölk 1,5 % 1 l")["gtin"])
+    zvt.script.extend(["slow_cardholder:1.5"])  # the customer takes a while with the refund
+    body = {"lane_id": "1", "lines": [{"line_id": sale["lines"][0]["id"]}]}
+    cards = zvt_hub.app.state.card_payments
+    with ThreadPoolExecutor(1) as pool:
+        refund = pool.submit(cashier.post, f"/sales/{sale['id']}/refunds", body, expect=201)
+        deadline = time.monotonic() + 5
+        while not cards._running and time.monotonic() < deadline:
+            time.sleep(0.01)
+        busy = cashier.post("/lanes/1/cart/tenders/card", {}, expect=409)
+        assert "busy" in busy["message"]
+        refund.result(10)
+    with zvt_hub.app.state.db.read() as s:
+        from sqlmodel import select
+
+        from hub.models import PaymentAttempt
+        assert not s.exec(select(PaymentAttempt).where(
+            PaymentAttempt.sale_id == cart["id"])).all()
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, started["id"])["status"] == "approved"
 
 
 def test_cashier_cancels_a_running_payment(zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
