@@ -19,6 +19,7 @@ import serial
 from drivers.errors import ReaderDisconnected, ReaderTimeout
 
 _POLL_SECONDS = 0.05
+_PIECE = 4096  # bytes handed to the event loop at once, at most
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def _send_at_once(port: serial.SerialBase) -> None:
     serial line, a payment 60 ms against 16)."""
     sock = getattr(port, "_socket", None)  # pyserial has no public handle on it
     if isinstance(sock, socket.socket):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with contextlib.suppress(OSError):  # (a peer already gone: the first read says so)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class SerialLine:
@@ -92,19 +94,22 @@ class SerialLine:
 
     def _pump(self) -> None:
         while not self._stop.is_set():
+            data = bytearray()
             try:
-                data = self._port.read(max(1, self._port.in_waiting))
-                # all that has arrived, in one hand-over to the loop (a socket:// port counts
-                # at most 1 byte waiting, and a wake-up of the loop per byte cost a ZVT
-                # payment over TCP ~17 ms)
-                while data and (waiting := self._port.in_waiting):
-                    data += self._port.read(waiting)
+                data += self._port.read(max(1, self._port.in_waiting))
+                # what has arrived, in one hand-over to the loop (a socket:// port counts at
+                # most 1 byte waiting, and a wake-up of the loop per byte cost a ZVT payment
+                # over TCP ~17 ms); a piece at most, so a streaming peer is still handed over
+                while data and len(data) < _PIECE and (waiting := self._port.in_waiting):
+                    data += self._port.read(min(waiting, _PIECE - len(data)))
             except Exception as exc:  # the port is gone: tell the loop once, then stop
+                if data:  # what came before the line went (a terminal's last frame) counts
+                    self._call_loop(self._feed, bytes(data))
                 if not self._stop.is_set():
                     self._call_loop(self._fail, exc)
                 return
             if data:
-                self._call_loop(self._feed, data)
+                self._call_loop(self._feed, bytes(data))
 
     def _call_loop(self, fn: object, arg: object) -> None:
         with contextlib.suppress(RuntimeError):  # loop already closed

@@ -4,6 +4,7 @@ it sends each frame at once and hands a burst of bytes to the loop in one piece.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import socket
 import termios
@@ -88,3 +89,58 @@ def test_a_tcp_line_sends_at_once_and_hands_over_a_burst_whole() -> None:
     assert no_delay != 0
     assert got == burst
     assert hand_overs <= 4  # one piece as it arrived, not 512 wake-ups of the loop
+
+
+def test_a_frame_that_arrives_just_before_the_peer_hangs_up_is_read_first() -> None:
+    """The terminal's last frame, then the connection closes: the frame is read, then the
+    line is lost (the pump once dropped what it held when the port failed)."""
+    frame = b"\x06\x0f\x00"
+
+    async def go() -> tuple[bytes, BaseException | None]:
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            line = await SerialLine.open(f"socket://127.0.0.1:{server.getsockname()[1]}")
+            peer, _ = server.accept()
+            peer.sendall(frame)
+            peer.close()
+            got, lost = b"", None
+            try:
+                while True:
+                    got += await line.read(timeout=2)
+            except ReaderDisconnected as exc:
+                lost = exc
+            await line.close()
+            return got, lost
+
+    got, lost = asyncio.run(go())
+    assert got == frame and lost is not None
+
+
+def test_a_peer_that_never_pauses_is_still_handed_over() -> None:
+    """A device streaming without a pause: its bytes reach the reader in pieces while it
+    streams, not after it stops."""
+    import threading
+
+    async def go() -> int:
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            line = await SerialLine.open(f"socket://127.0.0.1:{server.getsockname()[1]}")
+            peer, _ = server.accept()
+            streaming = threading.Event()
+            streaming.set()
+
+            def stream() -> None:
+                with contextlib.suppress(OSError):
+                    while streaming.is_set():
+                        peer.sendall(b"x" * 1024)
+
+            sender = threading.Thread(target=stream)
+            sender.start()
+            try:
+                return len(await line.read(timeout=2))  # ReaderTimeout if it never hands over
+            finally:
+                streaming.clear()
+                peer.shutdown(socket.SHUT_RDWR)  # (the sender may wait on full buffers)
+                sender.join()
+                peer.close()
+                await line.close()
+
+    assert asyncio.run(go()) > 0
