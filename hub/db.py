@@ -79,11 +79,15 @@ class _Batch:
     def __init__(self, engine: Engine, durable: bool = True) -> None:
         self.connection = engine.connect()
         self.durable = durable
-        # Chosen per transaction, before BEGIN (SQLite refuses it inside one), so that no
-        # pooled connection is left committing without waiting for the disk.
-        self.connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
-            "PRAGMA synchronous=" + ("FULL" if durable else "NORMAL"))
-        self.transaction = self.connection.begin()  # BEGIN IMMEDIATE: the database lock
+        try:
+            # Chosen per transaction, before BEGIN (SQLite refuses it inside one), so that no
+            # pooled connection is left committing without waiting for the disk.
+            self.connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                "PRAGMA synchronous=" + ("FULL" if durable else "NORMAL"))
+            self.transaction = self.connection.begin()  # BEGIN IMMEDIATE: the database lock
+        except BaseException:
+            self.connection.close()
+            raise
         self.units = 0
         self.started = time.monotonic()
         self.done = threading.Event()

@@ -106,6 +106,13 @@ class ReaderOwner:
         return changed
 
 
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    """A start whose request has gone: its failure was answered to nobody (and is not an
+    unretrieved task exception in the log)."""
+    if not task.cancelled():
+        task.exception()
+
+
 def _busy(owner: ReaderOwner) -> Conflict:
     return Conflict(f"The card reader on lane {owner.lane_id} is busy with another payment.")
 
@@ -125,6 +132,7 @@ class CardPayments:
         # attempt id (or a payment's claim while it is written) → owner, while the reader has it
         self._running: dict[str, ReaderOwner] = {}
         self._claims = itertools.count()
+        self._starting: dict[str, asyncio.Task[Any]] = {}  # request id → its payment's start
         self._live: dict[str, Any] = {}  # attempt id → the attempt with its latest progress
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -168,12 +176,19 @@ class CardPayments:
         owner = self.owners.get(lane_id)
         if owner is None:
             raise Conflict(f"Lane {lane_id} has no card reader configured.")
+        if request_id is not None and (starting := self._starting.get(request_id)) is not None:
+            return payments.public(await asyncio.shield(starting))  # the same request, again
         if owner in self._running.values():  # a payment or a refund has the reader
             return await self._repeated(owner, request_id)
         claim = f"claim {next(self._claims)}"
         self._running[claim] = owner  # busy from here on (an end of day waits)
-        # A request abandoned half-way does not leave an attempt marked sent that never runs.
+        # A task of its own: a request abandoned half-way does not leave an attempt marked
+        # sent that never runs, and the terminal's first byte need not wait for the 202.
         begun = self._spawn(self._begin(owner, claim, lane_id, actor, amount, request_id))
+        begun.add_done_callback(_retrieved)
+        if request_id is not None:
+            self._starting[request_id] = begun
+            begun.add_done_callback(lambda _: self._starting.pop(request_id, None))
         return payments.public(await asyncio.shield(begun))
 
     async def _begin(self, owner: ReaderOwner, claim: str, lane_id: str, actor: Actor,
@@ -181,8 +196,16 @@ class CardPayments:
         try:
             await owner.lock.acquire()  # held until the payment ends; released in _run
             try:
-                attempt, new = await asyncio.to_thread(self._start, lane_id, actor, owner.url,
-                                                       amount, request_id)
+                started = asyncio.ensure_future(asyncio.to_thread(
+                    self._start, lane_id, actor, owner.url, amount, request_id))
+                try:
+                    attempt, new = await asyncio.shield(started)
+                except asyncio.CancelledError:  # the hub stops: what the thread sent never runs
+                    with contextlib.suppress(Exception):
+                        attempt, new = await started
+                        if new:
+                            await self._db(payments.abandon, attempt.id)
+                    raise
             except BaseException:
                 owner.lock.release()
                 raise
@@ -206,8 +229,13 @@ class CardPayments:
             attempt, new = payments.create_attempt(session, lane_id, actor, reader_url, amount,
                                                    request_id)
         if new:
-            with self.db.write() as session:
-                attempt = payments.mark_sent(session, attempt.id)
+            try:
+                with self.db.write() as session:
+                    attempt = payments.mark_sent(session, attempt.id)
+            except BaseException:  # not sent: fail the attempt, or it freezes the cart
+                with contextlib.suppress(Exception), self.db.write() as session:
+                    payments.abandon(session, attempt.id)
+                raise
         return attempt, new
 
     async def _repeated(self, owner: ReaderOwner, request_id: str | None) -> PaymentPublic:

@@ -127,6 +127,16 @@ def mark_sent(session: Session, attempt_id: str) -> Row:
     return _ROWS.row(sent)
 
 
+def abandon(session: Session, attempt_id: str) -> None:
+    """An attempt whose request never went to the reader (the hub stopped, or 'sent' could not
+    be saved): failed, so that its cart takes another payment."""
+    connection(session).execute(
+        f"UPDATE {_ROWS.name} SET status = 'failed', message = ?, updated_at = ? WHERE id = ?"
+        " AND status IN ('created', 'sent')",
+        ("Nothing was sent to the terminal: the hub could not start the payment.",
+         stamp(utcnow()), attempt_id))
+
+
 def create_credit(session: Session, sale_id: str, lane_id: str, actor: Actor, reader_url: str,
                   amount: int) -> PaymentAttempt:
     """Record a card refund (credit) before it goes to the reader."""

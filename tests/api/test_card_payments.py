@@ -129,14 +129,19 @@ def test_a_payment_started_while_a_health_check_has_the_reader_waits_its_turn(
     _ring_up(cashier)
     lock = zvt_hub.app.state.card_payments.owners["1"].lock
     zvt_hub.portal.call(lock.acquire)  # type: ignore[union-attr]
-    with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(2) as pool:
         posted = pool.submit(cashier.post, "/lanes/1/cart/tenders/card",
                              {"request_id": "till-1-pay-1"}, expect=202)
-        time.sleep(0.3)
-        assert not posted.done()  # it waits for the reader, not for a timeout
+        time.sleep(0.2)
+        # the till repeats its request (its connection dropped) while the first one waits
+        repeated = pool.submit(cashier.post, "/lanes/1/cart/tenders/card",
+                               {"request_id": "till-1-pay-1"}, expect=202)
+        time.sleep(0.2)
+        assert not posted.done() and not repeated.done()  # waiting for the reader
         assert not zvt.batch
         zvt_hub.portal.call(lock.release)  # type: ignore[union-attr]
         started = posted.result(5)
+        assert repeated.result(5)["id"] == started["id"]
     assert started["status"] == "sent"
     done = _wait(cashier, started["id"])
     assert done["status"] == "approved" and len(zvt.batch) == 1
@@ -177,6 +182,42 @@ def test_while_a_refund_has_the_reader_a_card_payment_is_refused_and_nothing_is_
             PaymentAttempt.sale_id == cart["id"])).all()
     started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
     assert _wait(cashier, started["id"])["status"] == "approved"
+
+
+def test_a_payment_whose_sent_the_disk_refuses_is_failed_and_the_cart_can_pay_again(
+        zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    """The attempt was written, marking it sent failed (a disk error): nothing went to the
+    terminal, the till gets a 503, and the attempt is failed rather than left 'created',
+    which would freeze the cart until a restart."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    commits = 0
+
+    def second_refused(_conn: object) -> None:
+        nonlocal commits
+        commits += 1
+        if commits == 2:  # the attempt (1) is kept; 'sent' (2) is not
+            raise sqlite3.OperationalError("disk I/O error")
+
+    writer = zvt_hub.app.state.db.writer
+    event.listen(writer, "commit", second_refused)
+    try:
+        refused = cashier.post("/lanes/1/cart/tenders/card", {}, expect=503)
+    finally:
+        event.remove(writer, "commit", second_refused)
+    assert refused["error"] == "not_saved" and not zvt.batch
+    with zvt_hub.app.state.db.read() as s:
+        from sqlmodel import select
+
+        from hub.models import PaymentAttempt
+        statuses = [a.status for a in s.exec(select(PaymentAttempt))]
+    assert statuses == ["failed"]
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, started["id"])["status"] == "approved" and len(zvt.batch) == 1
 
 
 def test_cashier_cancels_a_running_payment(zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
