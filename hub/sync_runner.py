@@ -221,8 +221,9 @@ class SyncWorker:
             except CentralError as exc:
                 if self.online or backoff == 1.0:
                     log.warning("sync with central failed: %s", exc)
-                self._set_online(False)
+                # the reason first: a status read (or the event) saying offline gives it
                 await asyncio.to_thread(self._syncer.record_error, str(exc))
+                self._set_online(False)
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, 60.0)
                 continue

@@ -9,6 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -135,6 +136,8 @@ class LaneScreen(Screen[None]):
                                      if d["id"] == f"printer:{self.hub.lane}"), None))
         except HubError as exc:
             self.say(f"! {exc.message}")
+        except NoMatches:  # the screen was closed while the hub answered (a logout, quitting)
+            return
 
     def _show_printer(self, printer: dict[str, Any] | None) -> None:
         self.query_one(StatusBar).printer = printer_text(printer)

@@ -36,3 +36,35 @@ async def test_lane_screen_fits_80x24_with_function_keys_in_the_footer(hub: HubP
             assert region.height > 0 and region.bottom <= 23 and region.right <= 80, part
         # Readable without colour: the state is in words, not only in a colour.
         assert "Hub: " in str(screen.query_one("#status").render())
+
+
+async def test_closing_the_terminal_while_the_lane_screen_loads_is_no_crash(
+        hub: HubProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (seen on CI): the lane screen's start-up load was still waiting for the
+    hub when the terminal closed; its answer found the status bar gone and the worker's
+    error ended the app with a crash."""
+    import asyncio
+
+    from terminal_client.hub_client import HubClient
+
+    answered = asyncio.Event()
+    waiting = asyncio.Event()
+    get = HubClient.get
+
+    async def slow_status(self: HubClient, path: str, **params: object) -> object:
+        if path == "/devices/status":
+            waiting.set()
+            await answered.wait()  # the hub answers only once the screen is gone
+        return await get(self, path, **params)
+
+    monkeypatch.setattr(HubClient, "get", slow_status)
+    app = KassaTerminal(hub.url, "1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "erik", "1111")
+        await asyncio.wait_for(waiting.wait(), 10)
+        screen = app.screen
+        assert isinstance(screen, LaneScreen)
+        await screen.remove_children()  # (as the app does when it closes the screen)
+        answered.set()
+        await pilot.pause(0.2)
+    assert app.return_code in (None, 0)
