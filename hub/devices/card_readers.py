@@ -193,6 +193,7 @@ class CardPayments:
 
     async def _begin(self, owner: ReaderOwner, claim: str, lane_id: str, actor: Actor,
                      amount: int | None, request_id: str | None) -> Any:
+        """Take the reader, write the attempt and mark it sent, then run it (see pay)."""
         try:
             await owner.lock.acquire()  # held until the payment ends; released in _run
             try:
