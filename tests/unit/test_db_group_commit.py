@@ -25,13 +25,15 @@ def _rows(db: Database) -> list[int]:
         return [n for (n,) in s.execute(text("SELECT n FROM item ORDER BY n"))]
 
 
-def test_concurrent_writes_each_land_once_in_fewer_commits(db: Database) -> None:
-    commits = 0
+def _commits(db: Database) -> list[object]:
+    """Grows by one at every commit of the writer."""
+    seen: list[object] = []
+    event.listen(db.writer, "commit", seen.append)
+    return seen
 
-    @event.listens_for(db.writer, "commit")
-    def count(_conn: object) -> None:
-        nonlocal commits
-        commits += 1
+
+def test_concurrent_writes_each_land_once_in_fewer_commits(db: Database) -> None:
+    commits = _commits(db)
 
     def writer(thread: int) -> None:
         for i in range(25):
@@ -50,7 +52,7 @@ def test_concurrent_writes_each_land_once_in_fewer_commits(db: Database) -> None
     for t in threads:
         t.join()
     assert _rows(db) == sorted(t * 100 + i for t in range(8) for i in range(25))
-    assert commits < 200, "writers that queued should have shared commits"
+    assert len(commits) < 200, "writers that queued should have shared commits"
 
 
 def test_a_failed_write_rolls_back_alone(db: Database) -> None:
@@ -108,12 +110,7 @@ def test_a_write_that_need_not_wait_for_the_disk_never_carries_one_that_must(
     durable write queued behind it gets a transaction of its own with synchronous=FULL."""
     FULL, NORMAL = 2, 1
     seen: list[int] = []
-    commits = 0
-
-    @event.listens_for(db.writer, "commit")
-    def count(_conn: object) -> None:
-        nonlocal commits
-        commits += 1
+    commits = _commits(db)
 
     def durable(n: int) -> None:
         with db.write() as s:
@@ -131,7 +128,7 @@ def test_a_write_that_need_not_wait_for_the_disk_never_carries_one_that_must(
     for t in threads:
         t.join()
     assert seen == [FULL] * 4
-    assert commits >= 2  # the one that need not wait committed alone
+    assert len(commits) >= 2  # the one that need not wait committed alone
     assert _rows(db) == [0, 1, 2, 3, 4]
     with db.write() as s:  # the pooled connection is durable again
         assert _synchronous(s) == FULL
