@@ -2,7 +2,8 @@
 line per figure.
 
 Every module in bench/ with a `run(quick: bool)` function is a benchmark; they run in name
-order. `--soak MINUTES` runs the soak (bench/soak.py) instead.
+order. `--soak MINUTES` runs the soak (bench/soak.py) instead. Either run starts with what it
+runs on: the machine, the tree and two yardsticks of the machine's speed (bench/_report.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import importlib
 import pkgutil
 import sys
 from pathlib import Path
+
+from bench._report import machine
 
 HELPERS = {"data"}  # modules that are not benchmarks
 
@@ -32,13 +35,14 @@ def main() -> None:
     parser.add_argument("--soak", type=float, metavar="MINUTES",
                         help="run the soak test for this long instead of the benchmarks")
     args = parser.parse_args()
+    for name in args.only or []:
+        if name not in benchmarks():
+            parser.error(f"no benchmark called {name!r}; there are: {', '.join(benchmarks())}")
+    machine()
     if args.soak is not None:
         soak = importlib.import_module("bench.soak")
         sys.exit(soak.soak(args.soak))
-    names = benchmarks()
-    for name in args.only or names:
-        if name not in names:
-            parser.error(f"no benchmark called {name!r}; there are: {', '.join(names)}")
+    for name in args.only or benchmarks():
         importlib.import_module(f"bench.{name}").run(quick=args.quick)
 
 

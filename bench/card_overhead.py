@@ -37,6 +37,7 @@ from typing import Any
 import httpx
 
 from bench._http import Connection, Reply
+from bench._report import figure
 from drivers.card import CardReader
 from drivers.emulators import line as emulator_line
 from drivers.emulators.zvt import ZvtEmulator
@@ -72,10 +73,6 @@ class ByteCounter:
     def __exit__(self, *exc: object) -> None:
         emulator_line.PtyLine.write = self._write  # type: ignore[method-assign]
         emulator_line.PtyLine._raw_read = self._read  # type: ignore[method-assign]
-
-
-def _emit(name: str, value: float, unit: str, **extra: Any) -> None:
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}))
 
 
 def _driver_ms(url: str, baud: int, runs: int) -> list[float]:
@@ -144,8 +141,8 @@ async def _alternate(port: int, driver_url: str, baud: int,
                 pass
             hub_ms.append((time.perf_counter() - start) * 1000)
             driver_ms.append(await _driver_payment(reader, i))
-    _emit("card_payment_start_request_ms", statistics.median(posted), "ms", baud=baud,
-          runs=runs)
+    figure("card_payment_start_request_ms", statistics.median(posted), "ms", baud=baud,
+           runs=runs)
     return hub_ms, driver_ms
 
 
@@ -201,10 +198,10 @@ def run(quick: bool = False) -> None:
         hub_med, driver_med = statistics.median(hub), statistics.median(driver)
         overhead = hub_med - driver_med
         common = {"baud": baud, "runs": runs}
-        _emit("card_payment_bytes", bytes_per_payment, "bytes", **common)
-        _emit("card_payment_line_time_ms", line_ms, "ms", **common)
-        _emit("card_payment_driver_ms", driver_med, "ms", **common)
-        _emit("card_payment_hub_ms", hub_med, "ms", limit=line_ms,
-              ratio=round(hub_med / line_ms, 3), **common)
-        _emit("card_payment_hub_overhead_ms", overhead, "ms", goal=5.0, limit=line_ms,
-              ratio=round(overhead / line_ms, 3), **common)
+        figure("card_payment_bytes", bytes_per_payment, "bytes", **common)
+        figure("card_payment_line_time_ms", line_ms, "ms", **common)
+        figure("card_payment_driver_ms", driver_med, "ms", **common)
+        figure("card_payment_hub_ms", hub_med, "ms", limit=line_ms,
+               ratio=round(hub_med / line_ms, 3), **common)
+        figure("card_payment_hub_overhead_ms", overhead, "ms", goal=5.0, limit=line_ms,
+               ratio=round(overhead / line_ms, 3), **common)

@@ -38,15 +38,12 @@ from bench._hub import (
     scan_codes,
     selling_lanes,
 )
+from bench._report import figure
 from bench.checkout import percentile
 
 GOAL_P99_MS = 15.0
 PACE_S = 0.25  # store pace: the mean pause before each scan and each payment on a lane
 
-
-def _figure(name: str, value: float, unit: str, **extra: object) -> None:
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}),
-          flush=True)
 
 
 async def raw_relay_ms(messages: int, size: int) -> list[float]:
@@ -162,8 +159,8 @@ def run(quick: bool = False) -> None:
     warmup, seconds = (0.2, 1.0) if quick else (2.0, 15.0)
     raw = asyncio.run(raw_relay_ms(300 if quick else 3000, 2000))
     raw_p50, raw_p99 = statistics.median(raw), percentile(raw, 99)
-    _figure("cart_raw_ws_relay_p50_ms", raw_p50, "ms", messages=len(raw))
-    _figure("cart_raw_ws_relay_p99_ms", raw_p99, "ms", messages=len(raw))
+    figure("cart_raw_ws_relay_p50_ms", raw_p50, "ms", messages=len(raw))
+    figure("cart_raw_ws_relay_p99_ms", raw_p99, "ms", messages=len(raw))
     with running_hub() as hub:
         lanes = selling_lanes(hub, max(n for n, _ in levels), prefix="C")
         tokens = display_tokens(hub, [lane.id for lane in lanes])
@@ -174,8 +171,8 @@ def run(quick: bool = False) -> None:
             suffix = f"{n}_lanes_paced" if pace else f"{n}_lanes"
             common = {"lanes": n, "scans": len(times), "pace_s": pace}
             low, high = max(round(raw_p50, 4), 0.0001), max(round(raw_p99, 4), 0.0001)
-            _figure(f"cart_to_screen_p50_ms_{suffix}", p50, "ms", limit=low,
-                    ratio=round(p50 / low, 3), **common)
-            _figure(f"cart_to_screen_p99_ms_{suffix}", p99, "ms", limit=high,
-                    ratio=round(p99 / high, 3), goal=GOAL_P99_MS, goal_met=p99 < GOAL_P99_MS,
-                    **common)
+            figure(f"cart_to_screen_p50_ms_{suffix}", p50, "ms", limit=low,
+                   ratio=round(p50 / low, 3), **common)
+            figure(f"cart_to_screen_p99_ms_{suffix}", p99, "ms", limit=high,
+                   ratio=round(p99 / high, 3), goal=GOAL_P99_MS, goal_met=p99 < GOAL_P99_MS,
+                   **common)

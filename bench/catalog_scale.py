@@ -19,7 +19,6 @@ p99 ≤ 50 ms at 1M products / 50k members; RSS < 150 MB; start-up to /healthz <
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -38,6 +37,7 @@ from typing import Any
 
 import httpx
 
+from bench._report import figure
 from bench.data import (
     _BRAND_WORDS,
     _CATEGORIES,
@@ -72,10 +72,6 @@ SELECT * FROM product WHERE active AND (lower(name) LIKE lower(:q) || '%' ESCAPE
   OR lower(name) LIKE '% ' || lower(:q) || '%' ESCAPE '\\' OR gtin LIKE :q || '%'
   OR sku LIKE :q || '%') ORDER BY name LIMIT 50"""
 
-
-def _figure(name: str, value: float, unit: str, **extra: object) -> None:
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}),
-          flush=True)
 
 
 def _ms(start: float) -> float:
@@ -342,16 +338,16 @@ def measure_lookups(data_dir: Path, products: int, members: int, reps: int,
         if kind == "customer":
             judged = {"goal_ms": goals[kind], "goal_met": p99 <= goals[kind]} \
                 if members >= 50_000 else {}
-        _figure(names[kind], p99, "ms", limit=round(limit, 3), ratio=round(p99 / limit, 3),
-                p50=round(p50, 3), raw_p50=round(statistics.median(raw[kind]), 3),
-                percentile=99, requests=len(times), products=products, members=members,
-                size=size, **judged)
-    _figure("product_search_like_scan_ms", statistics.median(scans), "ms",
-            note="the search before FTS: LIKE over every name, bare sqlite3, median",
-            products=products, size=size)
+        figure(names[kind], p99, "ms", limit=round(limit, 3), ratio=round(p99 / limit, 3),
+               p50=round(p50, 3), raw_p50=round(statistics.median(raw[kind]), 3),
+               percentile=99, requests=len(times), products=products, members=members,
+               size=size, **judged)
+    figure("product_search_like_scan_ms", statistics.median(scans), "ms",
+           note="the search before FTS: LIKE over every name, bare sqlite3, median",
+           products=products, size=size)
     for when, (rss, peak) in (("idle", idle), ("after_burst", loaded)):
-        _figure(f"hub_rss_{when}_mb", rss, "MB", peak_mb=round(peak, 1), goal_mb=RSS_GOAL_MB,
-                goal_met=rss < RSS_GOAL_MB, products=products, size=size)
+        figure(f"hub_rss_{when}_mb", rss, "MB", peak_mb=round(peak, 1), goal_mb=RSS_GOAL_MB,
+               goal_met=rss < RSS_GOAL_MB, products=products, size=size)
 
 
 def run(quick: bool = False) -> None:
@@ -365,27 +361,27 @@ def run(quick: bool = False) -> None:
         with _bytecode_compiled():
             start = time.perf_counter()
             data_dir = store_at_scale(products, members)
-            _figure("catalog_generate_s", _ms(start) / 1000, "s", products=products,
-                    members=members, size=size)
+            figure("catalog_generate_s", _ms(start) / 1000, "s", products=products,
+                   members=members, size=size)
         ready, healthy, cpu = lane_ready(data_dir, products, starts)
         ready_p95[products] = _pct(ready, 95)
         judged: dict[str, object] = {}
         if products == 100_000:
             judged = {"goal_ms": LANE_READY_GOAL_MS,
                       "goal_met": ready_p95[products] <= LANE_READY_GOAL_MS}
-        _figure("lane_ready_ms", statistics.median(ready), "ms", p95=round(ready_p95[products], 3),
-                starts=starts, products=products, members=members, size=size, **judged)
-        _figure("hub_startup_ms", statistics.median(healthy), "ms",
-                p95=round(_pct(healthy, 95), 3), goal_ms=STARTUP_GOAL_MS,
-                goal_met=_pct(healthy, 95) < STARTUP_GOAL_MS, products=products, size=size,
-                cpu_p50=round(statistics.median(cpu), 1),
-                load_average=round(os.getloadavg()[0], 1))
+        figure("lane_ready_ms", statistics.median(ready), "ms", p95=round(ready_p95[products], 3),
+               starts=starts, products=products, members=members, size=size, **judged)
+        figure("hub_startup_ms", statistics.median(healthy), "ms",
+               p95=round(_pct(healthy, 95), 3), goal_ms=STARTUP_GOAL_MS,
+               goal_met=_pct(healthy, 95) < STARTUP_GOAL_MS, products=products, size=size,
+               cpu_p50=round(statistics.median(cpu), 1),
+               load_average=round(os.getloadavg()[0], 1))
         measure_lookups(data_dir, products, members, reps, size)
     if len(sizes) > 1:
         growth = ready_p95[sizes[-1]] / ready_p95[sizes[0]]
-        _figure("lane_ready_growth", growth, "x",
-                note=f"lane ready p95 at {sizes[-1]:,} products over {sizes[0]:,}",
-                goal="flat (≤ 1.2x)", goal_met=growth <= 1.2)
+        figure("lane_ready_growth", growth, "x",
+               note=f"lane ready p95 at {sizes[-1]:,} products over {sizes[0]:,}",
+               goal="flat (≤ 1.2x)", goal_met=growth <= 1.2)
 
 
 if __name__ == "__main__":

@@ -38,15 +38,12 @@ from pathlib import Path
 
 from bench._http import Connection
 from bench._hub import Hub, Lane, running_hub, scan_codes, selling_lanes
+from bench._report import figure
 
 GOAL_SALES_PER_S = 300.0  # at 8 lanes
 GOAL_P99_MS = 25.0
 ITEMS = 5
 
-
-def _figure(name: str, value: float, unit: str, **extra: object) -> None:
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}),
-          flush=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -208,7 +205,7 @@ def run(quick: bool = False) -> None:
     levels = (1, 8) if quick else (1, 8, 32)
     warmup, seconds = (0.2, 1.0) if quick else (2.0, 20.0)
     raw = raw_sales_per_s(0.5 if quick else 5.0)
-    _figure("checkout_raw_sales_per_s", raw, "sales/s", items=ITEMS)
+    figure("checkout_raw_sales_per_s", raw, "sales/s", items=ITEMS)
     with running_hub() as hub:
         lanes = selling_lanes(hub, max(levels))
         codes = scan_codes(hub, ITEMS)
@@ -216,12 +213,12 @@ def run(quick: bool = False) -> None:
             cpu0, wall0 = hub_cpu_seconds(hub.pid), time.perf_counter()
             rps = asyncio.run(_trivial_rps(hub, clients, 0.5 if quick else 3.0))
             requests = rps * (time.perf_counter() - wall0)
-            _figure(f"checkout_loadgen_trivial_rps_{clients}_clients", rps, "requests/s")
+            figure(f"checkout_loadgen_trivial_rps_{clients}_clients", rps, "requests/s")
         http_limit = rps / (ITEMS + 1)
-        _figure("checkout_http_limit_sales_per_s", http_limit, "sales/s",
-                requests_per_sale=ITEMS + 1)
-        _figure("checkout_http_cpu_ms_per_request",
-                (hub_cpu_seconds(hub.pid) - cpu0) * 1000 / max(1.0, requests), "ms")
+        figure("checkout_http_limit_sales_per_s", http_limit, "sales/s",
+               requests_per_sale=ITEMS + 1)
+        figure("checkout_http_cpu_ms_per_request",
+               (hub_cpu_seconds(hub.pid) - cpu0) * 1000 / max(1.0, requests), "ms")
         for n in levels:
             tally, cpu_share, hub_cpu = asyncio.run(_level(hub, lanes[:n], codes, warmup,
                                                            seconds))
@@ -231,15 +228,15 @@ def run(quick: bool = False) -> None:
             common = {"lanes": n, "sales": tally.sales, "seconds": seconds}
             goal = {"goal": GOAL_SALES_PER_S, "goal_met": rate >= GOAL_SALES_PER_S} if n == 8 \
                 else {}
-            _figure(f"checkout_sales_per_s_{n}_lanes", rate, "sales/s", limit=round(raw, 3),
-                    ratio=round(rate / round(raw, 3), 4), http_limit=round(http_limit, 3),
-                    http_ratio=round(rate / round(http_limit, 3), 3), **goal, **common)
-            _figure(f"checkout_complete_p50_ms_{n}_lanes", p50, "ms", **common)
-            _figure(f"checkout_complete_p99_ms_{n}_lanes", p99, "ms", goal=GOAL_P99_MS,
-                    goal_met=p99 < GOAL_P99_MS, **common)
-            _figure(f"checkout_scan_p50_ms_{n}_lanes", statistics.median(tally.scan_ms), "ms",
-                    **common)
-            _figure(f"checkout_loadgen_cpu_share_{n}_lanes", cpu_share, "cores", **common)
+            figure(f"checkout_sales_per_s_{n}_lanes", rate, "sales/s", limit=round(raw, 3),
+                   ratio=round(rate / round(raw, 3), 4), http_limit=round(http_limit, 3),
+                   http_ratio=round(rate / round(http_limit, 3), 3), **goal, **common)
+            figure(f"checkout_complete_p50_ms_{n}_lanes", p50, "ms", **common)
+            figure(f"checkout_complete_p99_ms_{n}_lanes", p99, "ms", goal=GOAL_P99_MS,
+                   goal_met=p99 < GOAL_P99_MS, **common)
+            figure(f"checkout_scan_p50_ms_{n}_lanes", statistics.median(tally.scan_ms), "ms",
+                   **common)
+            figure(f"checkout_loadgen_cpu_share_{n}_lanes", cpu_share, "cores", **common)
             # whole level incl. warm-up, against every sale sold in it (counted or not)
-            _figure(f"checkout_hub_cpu_ms_per_sale_{n}_lanes",
-                    hub_cpu * 1000 / max(1, tally.sold), "ms", **common)
+            figure(f"checkout_hub_cpu_ms_per_sale_{n}_lanes",
+                   hub_cpu * 1000 / max(1, tally.sold), "ms", **common)

@@ -13,7 +13,6 @@ Goal (issue 9): a sales report over 1M sale lines in ≤ 1 s.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import statistics
 import tempfile
@@ -21,6 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench._report import figure
 from bench.data import new_hub, trading_day
 from hub.services import analytics, rollup
 
@@ -33,10 +33,6 @@ SELECT sl.category, count(*), sum(sl.net) FROM saleline sl JOIN sale s ON s.id =
  GROUP BY sl.category;
 """
 
-
-def _figure(name: str, value: float, unit: str, **extra: object) -> None:
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}),
-          flush=True)
 
 
 def _ms(start: float) -> float:
@@ -52,13 +48,13 @@ def run(quick: bool = False) -> None:
         lines = 0
         for n in range(0, sales, SLICE):
             lines += trading_day(db, sales=min(SLICE, sales - n), seed=n).lines
-        _figure("report_generate_s", _ms(start) / 1000, "s", sales=sales, lines=lines)
+        figure("report_generate_s", _ms(start) / 1000, "s", sales=sales, lines=lines)
         # The generator writes lines in bulk, past the sale path that keeps the daily sums:
         # sum them the way a hub does on start for sales from before the sums existed.
         start = time.perf_counter()
         with db.write() as s:
             rollup.rebuild(s, settings.timezone)
-        _figure("report_rebuild_daily_sums_s", _ms(start) / 1000, "s", lines=lines)
+        figure("report_rebuild_daily_sums_s", _ms(start) / 1000, "s", lines=lines)
         today = datetime.now(UTC).date()
         p = analytics.period(settings.timezone, today - timedelta(days=1), today)
 
@@ -82,5 +78,5 @@ def run(quick: bool = False) -> None:
         db.dispose()
         assert report.summary.sales == sales, "the report must cover every generated sale"
         ms = statistics.median(times)
-        _figure("sales_report_ms", ms, "ms", limit=round(raw, 3), ratio=round(ms / raw, 3),
-                goal_ms=GOAL_MS, goal_met=ms <= GOAL_MS, sales=sales, lines=lines)
+        figure("sales_report_ms", ms, "ms", limit=round(raw, 3), ratio=round(ms / raw, 3),
+               goal_ms=GOAL_MS, goal_met=ms <= GOAL_MS, sales=sales, lines=lines)

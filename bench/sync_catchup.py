@@ -37,6 +37,7 @@ from typing import Any
 import httpx
 import psycopg
 
+from bench._report import figure
 from hub.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,11 +45,6 @@ SKUS = [f"sku-{i}" for i in range(50)]
 # Events per push and per raw transaction: what a hub sends by default (hub/config.py).
 BATCH = int(Settings.model_fields["sync_batch_events"].default)
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).isoformat()
-
-
-def _emit(name: str, value: float, unit: str, **extra: Any) -> None:
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}),
-          flush=True)
 
 
 def _uuid7() -> str:
@@ -228,9 +224,9 @@ def run(quick: bool) -> None:
             _setup(raw_url, 0)
             raw_s = _raw_sql(raw_url.replace("postgresql+psycopg", "postgresql"), outbox)
             rate, limit = len(outbox) / central_s, len(outbox) / raw_s
-            _emit("sync_catchup_events_per_s", rate, "events/s", limit=round(limit, 3),
-                  ratio=round(rate / limit, 3), sales=sales, events=len(outbox), errors=errors,
-                  batch=BATCH, hub_cpu_us_per_event=round(hub_cpu_s * 1e6 / len(outbox), 1))
+            figure("sync_catchup_events_per_s", rate, "events/s", limit=round(limit, 3),
+                   ratio=round(rate / limit, 3), sales=sales, events=len(outbox), errors=errors,
+                   batch=BATCH, hub_cpu_us_per_event=round(hub_cpu_s * 1e6 / len(outbox), 1))
 
             backlogs = {f"hub-{i}": _outbox(hub_sales) for i in range(1, hubs + 1)}
 
@@ -244,8 +240,8 @@ def run(quick: bool) -> None:
 
             errors, elapsed = asyncio.run(many())
             total = sum(len(b) for b in backlogs.values())
-            _emit("sync_many_hubs_events_per_s", total / elapsed, "events/s", hubs=hubs,
-                  sales_per_hub=hub_sales, errors=errors)
+            figure("sync_many_hubs_events_per_s", total / elapsed, "events/s", hubs=hubs,
+                   sales_per_hub=hub_sales, errors=errors)
         finally:
             proc.kill()
             proc.wait()

@@ -19,6 +19,10 @@ def test_quick_benchmarks_print_one_json_figure_per_line() -> None:
     assert run.returncode == 0, run.stderr
     figures = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
     names = {f["name"] for f in figures}
+    machine = figures[0]  # what the run ran on comes first, then the yardsticks of its speed
+    assert machine["name"] == "machine_cores" and machine["value"] >= 1
+    assert machine["python"] and machine["sqlite"] and machine["commit"]
+    assert [f["name"] for f in figures[1:3]] == ["machine_python_ms", "machine_fsync_ms"]
     assert {"card_payment_hub_overhead_ms", "card_payment_line_time_ms", "day_x_report_ms",
             "day_z_report_ms"} <= names
     assert {"checkout_raw_sales_per_s", "checkout_loadgen_trivial_rps_8_clients",
