@@ -76,14 +76,9 @@ class CommitFailed(RuntimeError):
 class _Batch:
     """Write transactions that share one SQLite transaction, and so one commit (one fsync)."""
 
-    def __init__(self, engine: Engine, durable: bool = True) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.connection = engine.connect()
-        self.durable = durable
         try:
-            # Chosen per transaction, before BEGIN (SQLite refuses it inside one), so that no
-            # pooled connection is left committing without waiting for the disk.
-            self.connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
-                "PRAGMA synchronous=" + ("FULL" if durable else "NORMAL"))
             self.transaction = self.connection.begin()  # BEGIN IMMEDIATE: the database lock
         except BaseException:
             self.connection.close()
@@ -102,10 +97,7 @@ class Database:
     in the same SQLite transaction, and whichever finds nobody queued (or the batch full or
     100 ms old) commits them all at once (group commit). Every write still returns only after
     the commit that holds it is durable (WAL, synchronous=FULL); a failed write rolls back its
-    own savepoint only; a failed commit fails every write it held. A write that asks for less
-    (`durable=False`) commits without waiting for the disk when it starts a transaction of its
-    own: the hub's crash cannot take it, the next durable commit takes it to the disk (the WAL
-    is written in order), and only a power cut before that can.
+    own savepoint only; a failed commit fails every write it held.
     """
 
     MAX_BATCH = 32  # writes that may wait for one commit
@@ -127,12 +119,10 @@ class Database:
         self._local = threading.local()
 
     @contextmanager
-    def write(self, durable: bool = True) -> Iterator[Session]:
+    def write(self) -> Iterator[Session]:
         """A session for one write transaction: commits on success, rolls back on error.
 
-        Returns only once the write is durable; a write inside a write is refused. Without
-        `durable`, once it is committed: for a record that a durable write follows at once (a
-        card payment's attempt, written again as 'sent' before its first byte goes out).
+        Returns only once the write is durable; a write inside a write is refused.
         """
         if getattr(self._local, "writing", False):
             raise RuntimeError("a write transaction inside another one would wait for itself")
@@ -147,7 +137,7 @@ class Database:
         try:
             batch = self._batch
             if batch is None:
-                batch = self._batch = _Batch(self.writer, durable)
+                batch = self._batch = _Batch(self.writer)
             batch.units += 1
             with Session(bind=batch.connection, join_transaction_mode="create_savepoint",
                          expire_on_commit=False) as session:
@@ -179,7 +169,7 @@ class Database:
             self._lock.release()
             return
         with self._queue_lock:
-            hand_off = (batch.durable and self._queued > 0 and batch.units < self.MAX_BATCH
+            hand_off = (self._queued > 0 and batch.units < self.MAX_BATCH
                         and time.monotonic() - batch.started < self.MAX_BATCH_SECONDS)
         if not hand_off:
             self._batch = None

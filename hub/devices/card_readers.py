@@ -221,22 +221,14 @@ class CardPayments:
 
     def _start(self, lane_id: str, actor: Actor, reader_url: str, amount: int | None,
                request_id: str | None) -> tuple[Any, bool]:
-        """Write a new attempt (or find a repeated request's), then mark it sent, holding the
-        reader: two transactions in one trip to a worker thread, so that a crash between them
-        is known not to have reached the terminal, and the 202 answers a payment on its way.
-        The first need not wait for the disk: the second, durable, takes it there (a power cut
-        before that loses an attempt nothing was sent for)."""
-        with self.db.write(durable=False) as session:
+        """Write a new attempt and mark it sent in one durable transaction, holding the reader
+        (or find a repeated request's attempt). A crash before the commit leaves nothing; one
+        after it leaves an attempt in doubt, which the terminal settles as never run."""
+        with self.db.write() as session:
             attempt, new = payments.create_attempt(session, lane_id, actor, reader_url, amount,
                                                    request_id)
-        if new:
-            try:
-                with self.db.write() as session:
-                    attempt = payments.mark_sent(session, attempt.id)
-            except BaseException:  # not sent: fail the attempt, or it freezes the cart
-                with contextlib.suppress(Exception), self.db.write() as session:
-                    payments.abandon(session, attempt.id)
-                raise
+            if new:
+                attempt = payments.mark_sent(session, attempt.id)
         return attempt, new
 
     async def _repeated(self, owner: ReaderOwner, request_id: str | None) -> PaymentPublic:

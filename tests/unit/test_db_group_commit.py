@@ -98,37 +98,3 @@ def test_a_failed_commit_fails_the_write(db: Database) -> None:
     with db.write() as s:  # the writer recovers
         s.execute(text("INSERT INTO item VALUES (8, 0)"))
     assert _rows(db) == [8]
-
-
-def _synchronous(session: object) -> int:
-    return int(session.execute(text("PRAGMA synchronous")).scalar_one())  # type: ignore[attr-defined]
-
-
-def test_a_write_that_need_not_wait_for_the_disk_never_carries_one_that_must(
-        db: Database) -> None:
-    """`durable=False` commits its own transaction without an fsync (synchronous=NORMAL); a
-    durable write queued behind it gets a transaction of its own with synchronous=FULL."""
-    FULL, NORMAL = 2, 1
-    seen: list[int] = []
-    commits = _commits(db)
-
-    def durable(n: int) -> None:
-        with db.write() as s:
-            s.execute(text("INSERT INTO item VALUES (:n, 1)"), {"n": n})
-            seen.append(_synchronous(s))
-
-    threads = [threading.Thread(target=durable, args=(n,)) for n in range(1, 5)]
-    with db.write(durable=False) as s:
-        s.execute(text("INSERT INTO item VALUES (0, 0)"))
-        assert _synchronous(s) == NORMAL
-        for t in threads:
-            t.start()
-        while db._queued < len(threads):  # every durable write waits behind this one
-            threading.Event().wait(0.005)
-    for t in threads:
-        t.join()
-    assert seen == [FULL] * 4
-    assert len(commits) >= 2  # the one that need not wait committed alone
-    assert _rows(db) == [0, 1, 2, 3, 4]
-    with db.write() as s:  # the pooled connection is durable again
-        assert _synchronous(s) == FULL
