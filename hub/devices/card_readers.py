@@ -49,6 +49,7 @@ log = logging.getLogger("kassa.readers")
 T = TypeVar("T")
 PROTOCOLS = ("zvt", "concert")
 SYSTEM = Actor(role="manager", name="hub")  # the hub itself, settling what a terminal reports
+_VERDICTS = frozenset({ProgressKind.APPROVED, ProgressKind.DECLINED, ProgressKind.CANCELLED})
 
 
 class TerminalUnavailable(Conflict):
@@ -297,7 +298,11 @@ class CardPayments:
                 # Progress is shown, not stored: after a crash 'sent' and 'in progress' are the
                 # same doubt, so a disk write per terminal message would buy nothing.
                 # A stable code (insert_card, enter_pin …) that screens translate; free text
-                # only for the terminal's own messages.
+                # only for the terminal's own messages. The terminal's verdict is not shown as
+                # progress: the outcome, once on disk, follows at once (an approval the hub
+                # must reverse is no approval to show).
+                if event.kind in _VERDICTS:
+                    return
                 shown = event.text if event.kind is ProgressKind.MESSAGE else event.kind.value
                 attempt.status, attempt.progress = "in_progress", shown[:80]
                 self._publish_payment(attempt)
