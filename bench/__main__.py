@@ -3,7 +3,8 @@ line per figure.
 
 Every module in bench/ with a `run(quick: bool)` function is a benchmark; they run in name
 order. `--soak MINUTES` runs the soak (bench/soak.py) instead. Either run starts with what it
-runs on: the machine, the tree and two yardsticks of the machine's speed (bench/_report.py).
+runs on: the machine, the tree and two yardsticks of the machine's speed (bench/_report.py);
+the Python yardstick is measured again before each benchmark.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from bench._report import machine
+from bench._report import machine, yardstick
 
 HELPERS = {"data"}  # modules that are not benchmarks
 
@@ -43,6 +44,7 @@ def main() -> None:
         soak = importlib.import_module("bench.soak")
         sys.exit(soak.soak(args.soak))
     for name in args.only or benchmarks():
+        yardstick(before=name)
         importlib.import_module(f"bench.{name}").run(quick=args.quick)
 
 

@@ -4,7 +4,7 @@ Every figure is one JSON line: name, value, unit, and whatever else says what it
 limit, the ratio, the goal). `machine()` prints what the run ran on first: the tree, the CPU,
 the versions, and two yardsticks of the machine's own speed measured in the same run, so that
 figures from different days, or from another machine, can be compared (this project's 2-core
-VM has run the same tree twice as slow on some days as on others).
+VM has run the same tree twice as slow on some days, and some minutes, as on others).
 """
 
 from __future__ import annotations
@@ -37,13 +37,20 @@ def machine() -> None:
            memory_gib=round(_memory_kib() / 2**20, 1), python=platform.python_version(),
            sqlite=sqlite3.sqlite_version, postgres=_postgres_version(),
            commit=_commit(), load_average=round(os.getloadavg()[0], 2))
-    cpu = _python_work_ms()
-    figure("machine_python_ms", statistics.median(cpu), "ms", runs=len(cpu),
-           what="a fixed piece of pure-Python work (JSON, sorting, hashing): CPU time, median")
+    yardstick()
     syncs = _fsync_ms()
     figure("machine_fsync_ms", statistics.median(syncs), "ms", runs=len(syncs),
            p99=round(statistics.quantiles(syncs, n=100)[98], 3),
            what="write 4 KiB and fsync it in the directory the hubs keep their data: median")
+
+
+def yardstick(before: str | None = None) -> None:
+    """The machine's speed for Python right now (it changes by up to 2x within minutes on a
+    shared VM): printed first, and again before each benchmark."""
+    cpu = _python_work_ms()
+    figure("machine_python_ms", statistics.median(cpu), "ms", runs=len(cpu),
+           load_average=round(os.getloadavg()[0], 2), **({"before": before} if before else {}),
+           what="a fixed piece of pure-Python work (JSON, sorting, hashing): CPU time, median")
 
 
 def _cpu_model() -> str:
