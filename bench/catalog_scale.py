@@ -11,6 +11,8 @@ and 50,000 members (bench/data.py; `--quick`: 10k products and 5,000 members). A
   whole words, two words, codes), ≤ 50 results; customer_search_ms: GET /customers?q= (name
   prefixes, surnames, phone digits, member numbers).
 - raw limits, same run, same file: the same look-ups as bare sqlite3 queries.
+The timed look-ups and searches run one after another on one keep-alive connection of
+bench/_http.py, as checkout's requests do (httpx added 0.5–1 ms of its own to each).
 - product_search_like_scan_ms: the search as it was before FTS (LIKE over every name), bare.
 - hub_rss_mb: VmRSS of the hub idle after start-up and after a burst of concurrent requests.
 Goals: lane ready ≤ 1.5 s p95 at 100k and flat in catalog size; barcode p99 ≤ 10 ms; searches
@@ -19,6 +21,7 @@ p99 ≤ 50 ms at 1M products / 50k members; RSS < 150 MB; start-up to /healthz <
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
@@ -34,9 +37,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
+from bench._http import Connection, Reply
 from bench._report import figure
 from bench.data import (
     _BRAND_WORDS,
@@ -275,6 +280,30 @@ def _time_calls(call: Callable[[str], object], args: list[str]) -> list[float]:
     return times
 
 
+async def _timed_requests(api: str, auth: dict[str, str],
+                          paths: dict[str, list[str]]) -> dict[str, list[float]]:
+    """Each kind's requests one after another on one keep-alive connection, timed from the
+    request's first byte to the whole answer. The client is bench/_http.py, as for checkout:
+    httpx would add ~1.5 ms of its own CPU to every figure (more in this VM's slow phases)."""
+    async with Connection(api, auth) as http:
+        for path in paths["barcode"][:10]:  # warm up
+            _reply_ok(await http.get(path), path)
+        times: dict[str, list[float]] = {}
+        for kind, kind_paths in paths.items():
+            times[kind] = []
+            for path in kind_paths:
+                start = time.perf_counter()
+                reply = await http.get(path)
+                times[kind].append(_ms(start))
+                _reply_ok(reply, path)
+    return times
+
+
+def _reply_ok(reply: Reply, path: str) -> None:
+    if reply.status >= 300:
+        raise RuntimeError(f"GET {path}: {reply.status} {reply.text[:200]}")
+
+
 def _raw_params(q: str) -> dict[str, str]:
     return {"match": match_expression(q) or '""', "q": q,
             "hi": q[:-1] + chr(ord(q[-1]) + 1)}
@@ -301,11 +330,10 @@ def measure_lookups(data_dir: Path, products: int, members: int, reps: int,
         def find_member(q: str) -> None:
             _ok(client.get("/customers", params={"q": q}, headers=auth))
 
-        for warm in codes[:10]:
-            lookup(warm)
-        api = {"barcode": _time_calls(lookup, codes),
-               "product": _time_calls(search, pqueries),
-               "customer": _time_calls(find_member, cqueries)}
+        api = asyncio.run(_timed_requests(f"{hub.url}/api/v1", auth, {
+            "barcode": [f"/products/by-barcode/{code}" for code in codes],
+            "product": [f"/products?{urlencode({'q': q, 'limit': 50})}" for q in pqueries],
+            "customer": [f"/customers?{urlencode({'q': q})}" for q in cqueries]}))
         with ThreadPoolExecutor(8) as pool:  # a burst: eight lanes searching and scanning
             mixed: list[tuple[Callable[[str], None], str]] = [
                 *((lookup, c) for c in codes), *((search, q) for q in pqueries),
