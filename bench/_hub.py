@@ -68,8 +68,11 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_hub(env: dict[str, str] | None = None) -> Iterator[Hub]:
-    """Start `python -m hub hub serve --demo-data` on a fresh data directory; stop it after."""
+def running_hub(env: dict[str, str] | None = None, tree: Path | None = None) -> Iterator[Hub]:
+    """Start `python -m hub hub serve --demo-data` on a fresh data directory; stop it after.
+
+    `tree`: run the hub's code from that checkout instead of this one (`-m` puts the working
+    directory first on the import path)."""
     with tempfile.TemporaryDirectory(prefix="kassa-bench-") as tmp:
         data_dir = Path(tmp) / "hub"
         port = free_port()
@@ -77,7 +80,7 @@ def running_hub(env: dict[str, str] | None = None) -> Iterator[Hub]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "hub", "hub", "serve", "--port", str(port),
              "--data-dir", str(data_dir), "--demo-data"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=tree)
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(url, proc)

@@ -106,8 +106,8 @@ def hub_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _level(hub: Hub, lanes: list[Lane], codes: list[str], warmup: float,
-                 seconds: float) -> tuple[Tally, float, float]:
+async def sell_level(hub: Hub, lanes: list[Lane], codes: list[str], warmup: float,
+                     seconds: float) -> tuple[Tally, float, float]:
     """Sell on the lanes; the tally, the generator's CPU share and the hub's CPU seconds."""
     tally = Tally()
     now = time.perf_counter()
@@ -220,8 +220,8 @@ def run(quick: bool = False) -> None:
         figure("checkout_http_cpu_ms_per_request",
                (hub_cpu_seconds(hub.pid) - cpu0) * 1000 / max(1.0, requests), "ms")
         for n in levels:
-            tally, cpu_share, hub_cpu = asyncio.run(_level(hub, lanes[:n], codes, warmup,
-                                                           seconds))
+            tally, cpu_share, hub_cpu = asyncio.run(sell_level(hub, lanes[:n], codes, warmup,
+                                                               seconds))
             rate = tally.sales / seconds
             p50 = statistics.median(tally.complete_ms)
             p99 = percentile(tally.complete_ms, 99)

@@ -37,3 +37,20 @@ def test_quick_benchmarks_print_one_json_figure_per_line() -> None:
         if "limit" in figure:
             expected = figure["value"] / figure["limit"]  # ratios are printed to 3 decimals
             assert figure["ratio"] == pytest.approx(expected, rel=0.02, abs=0.001)
+
+
+@pytest.mark.slow
+def test_a_tree_against_a_commit_sells_on_both_hubs_side_by_side() -> None:
+    run = subprocess.run([sys.executable, "-m", "bench", "--against", "HEAD", "--quick",
+                          "--lanes", "2"], capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr
+    figures = {f["name"]: f for f in map(json.loads, run.stdout.splitlines()) if f}
+    for side in ("base", "this"):
+        assert figures[f"side_by_side_sales_per_s_{side}"]["value"] > 0
+        assert figures[f"side_by_side_hub_cpu_ms_per_sale_{side}"]["value"] > 0
+    against = figures["side_by_side_cpu_ratio"]["against"]
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    assert against == head and figures["side_by_side_sales_ratio"]["value"] > 0
+    worktrees = subprocess.run(["git", "worktree", "list"], capture_output=True, text=True)
+    assert "kassa-bench-against" not in worktrees.stdout  # the worktree is removed again
