@@ -34,7 +34,7 @@ from drivers.errors import (
 from drivers.zvt import ZvtReader, ZvtTimers
 from hub.api.events import EventBus, PaymentUpdated, ReaderChanged, ReaderState, publish_cart
 from hub.config import Settings
-from hub.db import Database
+from hub.db import CommitFailed, Database
 from hub.models.base import utcnow
 from hub.models.payment import IN_DOUBT, PaymentPublic
 from hub.models.sale import SalePublic
@@ -49,7 +49,6 @@ log = logging.getLogger("kassa.readers")
 T = TypeVar("T")
 PROTOCOLS = ("zvt", "concert")
 SYSTEM = Actor(role="manager", name="hub")  # the hub itself, settling what a terminal reports
-_VERDICTS = frozenset({ProgressKind.APPROVED, ProgressKind.DECLINED, ProgressKind.CANCELLED})
 
 
 class TerminalUnavailable(Conflict):
@@ -225,11 +224,21 @@ class CardPayments:
         """Write a new attempt and mark it sent in one durable transaction, holding the reader
         (or find a repeated request's attempt). A crash before the commit leaves nothing; one
         after it leaves an attempt in doubt, which the terminal settles as never run."""
-        with self.db.write() as session:
-            attempt, new = payments.create_attempt(session, lane_id, actor, reader_url, amount,
-                                                   request_id)
-            if new:
-                attempt = payments.mark_sent(session, attempt.id)
+        new_id = None
+        try:
+            with self.db.write() as session:
+                attempt, new = payments.create_attempt(session, lane_id, actor, reader_url,
+                                                       amount, request_id)
+                if new:
+                    new_id = attempt.id
+                    attempt = payments.mark_sent(session, new_id)
+        except CommitFailed:
+            # A commit that failed may yet have reached the disk (an fsync error): a repeat of
+            # the request would then find it sent, with nothing running it. Fail it to be sure.
+            if new_id is not None:
+                with contextlib.suppress(Exception), self.db.write() as session:
+                    payments.abandon(session, new_id)
+            raise
         return attempt, new
 
     async def _repeated(self, owner: ReaderOwner, request_id: str | None) -> PaymentPublic:
@@ -258,8 +267,8 @@ class CardPayments:
         self._refuse_if_busy(owner)
         credit = await self._db(payments.create_credit, sale_id, lane_id, actor, owner.url,
                                 amount)
-        async with owner.lock:  # (a health check holding it finishes in a moment)
-            attempt = await self._db(payments.mark_sent, credit.id)
+        attempt = await self._sent_holding(owner, credit.id)
+        try:
             self._running[attempt.id] = owner
             self._publish_payment(attempt)
             try:
@@ -273,7 +282,25 @@ class CardPayments:
             finally:
                 self._running.pop(attempt.id, None)
             await self._settle(attempt.id, result, actor)
+        finally:
+            owner.lock.release()
         return payments.public(await self._db(payments.get_attempt, attempt.id))
+
+    async def _sent_holding(self, owner: ReaderOwner, attempt_id: str) -> Any:
+        """Take the reader and mark a written attempt sent; returns holding the reader. Should
+        anything come first (the hub stops while it waits, the commit fails), the attempt is
+        failed: nothing was sent, and a 'created' one would block the sale's next refund."""
+        try:
+            await owner.lock.acquire()  # (a health check holding it finishes in a moment)
+            try:
+                return await self._db(payments.mark_sent, attempt_id)
+            except BaseException:
+                owner.lock.release()
+                raise
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._db(payments.abandon, attempt_id))
+            raise
 
     async def cancel(self, attempt_id: str) -> PaymentPublic:
         """Ask the terminal to abort a running payment (the card holder can also cancel)."""
@@ -298,11 +325,7 @@ class CardPayments:
                 # Progress is shown, not stored: after a crash 'sent' and 'in progress' are the
                 # same doubt, so a disk write per terminal message would buy nothing.
                 # A stable code (insert_card, enter_pin …) that screens translate; free text
-                # only for the terminal's own messages. The terminal's verdict is not shown as
-                # progress: the outcome, once on disk, follows at once (an approval the hub
-                # must reverse is no approval to show).
-                if event.kind in _VERDICTS:
-                    return
+                # only for the terminal's own messages.
                 shown = event.text if event.kind is ProgressKind.MESSAGE else event.kind.value
                 attempt.status, attempt.progress = "in_progress", shown[:80]
                 self._publish_payment(attempt)

@@ -128,8 +128,9 @@ def mark_sent(session: Session, attempt_id: str) -> Row:
 
 
 def abandon(session: Session, attempt_id: str) -> None:
-    """An attempt whose request never went to the reader (the hub stopped, or 'sent' could not
-    be saved): failed, so that its cart takes another payment."""
+    """An attempt whose request never went to the reader (the hub stopped before the first
+    byte, or its commit failed): failed, so that its cart takes another payment (a refund's
+    sale another refund)."""
     connection(session).execute(
         f"UPDATE {_ROWS.name} SET status = 'failed', message = ?, updated_at = ? WHERE id = ?"
         " AND status IN ('created', 'sent')",

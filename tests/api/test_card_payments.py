@@ -201,7 +201,7 @@ def test_a_payment_whose_attempt_the_disk_refuses_leaves_nothing_and_the_cart_ca
     writer = zvt_hub.app.state.db.writer
     event.listen(writer, "commit", refused)
     try:
-        answer = cashier.post("/lanes/1/cart/tenders/card", {}, expect=503)
+        answer = cashier.post("/lanes/1/cart/tenders/card", {"request_id": "till-1"}, expect=503)
     finally:
         event.remove(writer, "commit", refused)
     assert answer["error"] == "not_saved" and not zvt.batch
@@ -210,7 +210,8 @@ def test_a_payment_whose_attempt_the_disk_refuses_leaves_nothing_and_the_cart_ca
 
         from hub.models import PaymentAttempt
         assert not s.exec(select(PaymentAttempt)).all()
-    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    # the till sends its request again, as after any 503: now it runs
+    started = cashier.post("/lanes/1/cart/tenders/card", {"request_id": "till-1"}, expect=202)
     assert _wait(cashier, started["id"])["status"] == "approved" and len(zvt.batch) == 1
 
 
@@ -373,6 +374,52 @@ def test_a_card_sale_is_refunded_on_the_terminal(zvt_hub: TestClient, zvt: ZvtEm
     again = cashier.post(f"/sales/{sale['id']}/refunds", body, expect=409)
     assert "already refunded" in again["message"] or "at most 0" in again["message"]
     assert len([t for t in zvt.batch if t.kind == "refund" and t.result_code == 0]) == 1
+
+
+def test_a_card_refund_whose_sent_the_disk_refuses_is_failed_and_the_sale_refunds_later(
+        zvt_hub: TestClient, zvt: ZvtEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: the credit was written ('created'), marking it sent failed, and the row
+    stayed 'created', so every later card refund of that sale was refused until a restart."""
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlmodel import select
+
+    from hub.models import PaymentAttempt
+    from hub.services import payment as payments
+
+    cashier = login(zvt_hub, "erik")
+    _ring_up(cashier)
+    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
+    assert _wait(cashier, started["id"])["status"] == "approved"
+    sale = cashier.get("/sales", params={"lane_id": "1"})[0]
+    body = {"lane_id": "1", "lines": [{"line_id": sale["lines"][0]["id"]}]}
+    marking: list[str] = []
+    mark_sent = payments.mark_sent
+
+    def marked(session: object, attempt_id: str) -> object:
+        marking.append(attempt_id)
+        return mark_sent(session, attempt_id)  # type: ignore[arg-type]
+
+    def sent_refused(_conn: object) -> None:
+        if len(marking) == 1:  # the credit is kept; marking it sent is not
+            marking.append("refused")
+            raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(payments, "mark_sent", marked)
+    writer = zvt_hub.app.state.db.writer
+    event.listen(writer, "commit", sent_refused)
+    try:
+        refused = cashier.post(f"/sales/{sale['id']}/refunds", body, expect=503)
+    finally:
+        event.remove(writer, "commit", sent_refused)
+    assert refused["error"] == "not_saved"
+    assert not [t for t in zvt.batch if t.kind == "refund"]  # nothing went to the terminal
+    with zvt_hub.app.state.db.read() as s:
+        credits = s.exec(select(PaymentAttempt).where(PaymentAttempt.kind == "credit")).all()
+    assert [c.status for c in credits] == ["failed"]
+    cashier.post(f"/sales/{sale['id']}/refunds", body, expect=201)
+    assert [t.amount_minor for t in zvt.batch if t.kind == "refund"] == [6995]
 
 
 def test_no_second_card_refund_while_one_on_the_sale_is_in_doubt(zvt_hub: TestClient,
