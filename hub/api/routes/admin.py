@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 
 from hub.api.deps import Actor, DbDep, ShopDep, requires
+from hub.api.routing import Router
 from hub.models import AuditEntry, OutboxEvent, User
 from hub.services import auth, journal
 
-router = APIRouter(tags=["admin"])
+router = Router(tags=["admin"])
 
 
 class UserPublic(BaseModel):

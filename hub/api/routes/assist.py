@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import BaseModel, Field
 
 from hub.api.deps import Actor, BusDep, DbDep, LaneId, requires
 from hub.api.events import AssistRequested
+from hub.api.routing import Router
 from hub.services.records import audit
 from hub.services.sale import get_lane
 
-router = APIRouter(tags=["assist"])
+router = Router(tags=["assist"])
 
 
 class AssistRequest(BaseModel):

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
 from hub.api.deps import Actor, ActorDep, DbDep, ShopDep, bearer, requires
+from hub.api.routing import Router
 from hub.services import auth
 
-router = APIRouter(tags=["auth"])
+router = Router(tags=["auth"])
 
 
 class Login(BaseModel):

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 from sqlmodel import select
 
 from hub.api.deps import Actor, DbDep, ShopDep, requires
+from hub.api.routing import Router
 from hub.barcode import BarcodeError, parse_scan
 from hub.models import Product
 from hub.services import catalog
 from hub.services.catalog import ProductPublic
 from hub.services.errors import Invalid, NotFound
 
-router = APIRouter(tags=["catalog"])
+router = Router(tags=["catalog"])
 Browser = Annotated[Actor, Depends(requires("catalog.read"))]
 
 

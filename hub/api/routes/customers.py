@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from hub.api.deps import ActorDep, DbDep
+from hub.api.routing import Router
 from hub.models.customer import Customer, CustomerCreate, CustomerPublic
 from hub.services import customers
 from hub.services.auth import USER_ROLES, Actor
 from hub.services.errors import NotAllowed
 
-router = APIRouter(tags=["customers"])
+router = Router(tags=["customers"])
 
 
 async def staff(actor: ActorDep) -> Actor:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
 from hub.api.deps import Actor, DbDep, ShopDep, requires
 from hub.api.events import DeviceState
+from hub.api.routing import Router
 from hub.devices.peripherals import DeviceManager
 from hub.models import Refund, Sale
 from hub.services import delivery, fiscal
 from hub.services.errors import Conflict, NotFound
 
-router = APIRouter(tags=["devices"])
+router = Router(tags=["devices"])
 Staff = Annotated[Actor, Depends(requires("shift"))]
 Clerk = Annotated[Actor, Depends(requires("sales.read"))]
 DocId = Annotated[str, Field(min_length=1, max_length=32)]

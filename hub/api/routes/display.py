@@ -7,13 +7,14 @@ import re
 from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from fastapi.responses import HTMLResponse
 
 from hub.api.deps import DbDep, ShopDep
+from hub.api.routing import Router
 from hub.models import Lane
 
-pages = APIRouter(include_in_schema=False)
+pages = Router(include_in_schema=False)
 PAGE = FilePath(__file__).resolve().parents[3] / "kiosk_ui" / "static" / "display" / "index.html"
 _LANE_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 from pydantic import BaseModel, Field, StrictInt
 from sqlmodel import col, select
 
@@ -21,13 +21,14 @@ from hub.api.deps import (
     requires,
 )
 from hub.api.events import publish_cart
+from hub.api.routing import Router
 from hub.models import Lane
 from hub.models.sale import SalePublic
 from hub.services import sale as sales
 from hub.services import scan
 from hub.services.errors import Conflict, NotAllowed
 
-router = APIRouter(tags=["lanes"])
+router = Router(tags=["lanes"])
 
 LineId = Annotated[int, Path(ge=1, le=2**62)]
 Reader = Annotated[Actor, Depends(requires("lane.read"))]

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import Actor, DbDep, RequestId, ShopDep, requires
+from hub.api.routing import Router
 from hub.models import Refund, Sale
 from hub.services import fiscal, mail
 from hub.services.mail import DeliveryPublic
 from hub.services.records import audit
 
-router = APIRouter(tags=["receipts"])
+router = Router(tags=["receipts"])
 Clerk = Annotated[Actor, Depends(requires("sales.read"))]
 RecordId = Annotated[str, Path(min_length=1, max_length=32)]
 

@@ -8,19 +8,20 @@ from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hub.api.deps import Actor, DbDep, ShopDep, requires
 from hub.api.events import DeviceState, ReaderState
+from hub.api.routing import Router
 from hub.services import analytics, dashboard
 from hub.services.analytics import SalesReport
 from hub.services.dashboard import StoreDay
 from hub.services.errors import NotFound
 from hub.services.sync import SyncStatus
 
-router = APIRouter(tags=["reports"])
-pages = APIRouter(include_in_schema=False)
+router = Router(tags=["reports"])
+pages = Router(include_in_schema=False)
 Manager = Annotated[Actor, Depends(requires("reports.read"))]
 FromDay = Annotated[date | None, Query(
     alias="from", description="First day (the store's local date, YYYY-MM-DD); default today")]

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 from pydantic import BaseModel
 
 from hub.api.deps import Actor, BusDep, DbDep, LaneId, ShopDep, requires
 from hub.api.events import publish_cart
+from hub.api.routing import Router
 from hub.models.sale import SalePublic
 from hub.services import parking
 from hub.services.sale import cart_of, sale_public
 
-router = APIRouter(tags=["lanes"])
+router = Router(tags=["lanes"])
 Seller = Annotated[Actor, Depends(requires("cart.write"))]
 SaleId = Annotated[str, Path(min_length=1, max_length=32)]
 

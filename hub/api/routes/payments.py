@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from hub.api.deps import (
@@ -19,12 +19,13 @@ from hub.api.deps import (
     requires,
 )
 from hub.api.events import PaymentUpdated, ReaderState, publish_cart
+from hub.api.routing import Router
 from hub.devices.card_readers import CardPayments
 from hub.models.payment import PaymentPublic
 from hub.services import payment as payments
 from hub.services.fiscal import require_ready
 
-router = APIRouter(tags=["payments"])
+router = Router(tags=["payments"])
 Payer = Annotated[Actor, Depends(requires("tender"))]
 Staff = Annotated[Actor, Depends(requires("sales.read"))]
 Watcher = Annotated[Actor, Depends(requires("lane.read"))]

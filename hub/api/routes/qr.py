@@ -8,12 +8,13 @@ import html
 import logging
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from hub.api.deps import Actor, BusDep, DbDep, LaneId, RequestId, ShopDep, requires
 from hub.api.events import EventBus, QrUpdated, publish_cart
+from hub.api.routing import Router
 from hub.db import Database
 from hub.models import Sale
 from hub.models.base import utcnow
@@ -26,8 +27,8 @@ from hub.services.errors import Invalid, NotFound, Unauthenticated
 from hub.services.sale import sale_public
 
 log = logging.getLogger("kassa.qr")
-router = APIRouter(tags=["qr"])
-pages = APIRouter(include_in_schema=False)
+router = Router(tags=["qr"])
+pages = Router(include_in_schema=False)
 Payer = Annotated[Actor, Depends(requires("tender"))]
 Watcher = Annotated[Actor, Depends(requires("lane.read"))]
 QrId = Annotated[str, Path(min_length=1, max_length=32)]

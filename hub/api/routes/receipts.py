@@ -6,16 +6,17 @@ import html
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hub.api.deps import DbDep, ShopDep
+from hub.api.routing import Router
 from hub.models import Sale, User
 from hub.services import receipt
 from hub.services.errors import NotFound
 from hub.services.sale import sale_public
 
-pages = APIRouter(include_in_schema=False)
+pages = Router(include_in_schema=False)
 SaleId = Annotated[str, Path(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")]
 
 

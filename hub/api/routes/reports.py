@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,7 @@ from hub.api.deps import (
     requires,
 )
 from hub.api.events import publish_cart
+from hub.api.routing import Router
 from hub.models.fiscal import DayReportFigures
 from hub.services import day_report, delivery, fiscal
 from hub.services.context import Shop
@@ -27,7 +28,7 @@ from hub.services.errors import Conflict, Invalid
 from hub.services.receipt import render_proforma
 from hub.services.sale import cart_of, get_lane
 
-router = APIRouter(tags=["reports"])
+router = Router(tags=["reports"])
 Closer = Annotated[Actor, Depends(requires("day.report"))]
 Manager = Annotated[Actor, Depends(requires("reports.read"))]
 Seller = Annotated[Actor, Depends(requires("cart.write"))]

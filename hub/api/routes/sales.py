@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import Actor, Approval, DbDep, LaneId, RequestId, ShopDep, approval_of, requires
 from hub.api.routes.payments import CardDep
+from hub.api.routing import Router
 from hub.models import Refund, Sale, User
 from hub.models.sale import SalePublic
 from hub.services import fiscal, receipt
@@ -26,7 +27,7 @@ from hub.services.refund import (
 )
 from hub.services.sale import sale_public
 
-router = APIRouter(tags=["sales"])
+router = Router(tags=["sales"])
 Clerk = Annotated[Actor, Depends(requires("sales.read"))]
 SaleId = Annotated[str, Path(min_length=1, max_length=32)]
 

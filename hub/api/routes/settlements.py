@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from hub.api.deps import Actor, DbDep, LaneId, requires
 from hub.api.routes.payments import CardDep
+from hub.api.routing import Router
 from hub.models.settlement import CardReconciliation
 from hub.services import reconcile
 
-router = APIRouter(tags=["payments"])
+router = Router(tags=["payments"])
 Manager = Annotated[Actor, Depends(requires("approve"))]
 Reader = Annotated[Actor, Depends(requires("audit.read"))]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 from pydantic import BaseModel, Field
 
 from hub.api.deps import (
@@ -19,13 +19,14 @@ from hub.api.deps import (
     requires,
 )
 from hub.api.events import EventBus, ShiftChanged
+from hub.api.routing import Router
 from hub.models import Shift
 from hub.services import shift as shifts
 from hub.services.errors import NotFound
 from hub.services.sale import get_lane, open_shift_of
 from hub.services.shift import ShiftPublic, ShiftReport
 
-router = APIRouter(tags=["shifts"])
+router = Router(tags=["shifts"])
 Staff = Annotated[Actor, Depends(requires("shift"))]
 ShiftId = Annotated[int, Path(ge=1, le=2**62)]
 Denominations = Annotated[

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import Depends, Path, Request
 from pydantic import BaseModel, Field, StrictInt
 from sqlmodel import col, select
 
 from hub.api.deps import Actor, BusDep, DbDep, ShopDep, requires
 from hub.api.events import PickupUpdated, publish_cart
+from hub.api.routing import Router
 from hub.models import PickupOrder, Product
 from hub.models.sale import SalePublic
 from hub.services import sync as sync_db
@@ -19,7 +20,7 @@ from hub.services.records import emit, move_stock
 from hub.services.sync import SyncStatus
 from hub.sync_runner import SyncWorker
 
-router = APIRouter(tags=["sync"])
+router = Router(tags=["sync"])
 Staff = Annotated[Actor, Depends(requires("sales.read"))]
 Seller = Annotated[Actor, Depends(requires("cart.write"))]
 OrderId = Annotated[str, Path(min_length=1, max_length=64)]
