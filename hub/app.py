@@ -112,8 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        """200 once the hub is migrated and ready to sell."""
+    async def healthz() -> dict[str, str]:
+        """200 once the hub is migrated and ready to sell (on the loop: it does no I/O)."""
         return {"status": "ok"}
 
     # A request is matched against the routes in order, one regular expression each (~90 of
