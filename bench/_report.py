@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_BIN = Path(os.environ.get("KASSA_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 def figure(name: str, value: float, unit: str, **extra: object) -> None:
@@ -74,6 +73,8 @@ def _memory_kib() -> int:
 
 
 def _postgres_version() -> str:
+    from tests.pg import PG_BIN  # where the benchmarks' throwaway clusters come from
+
     try:
         out = subprocess.run([str(PG_BIN / "postgres"), "--version"], capture_output=True,
                              text=True, timeout=10).stdout
