@@ -98,3 +98,12 @@ def test_a_failed_commit_fails_the_write(db: Database) -> None:
     with db.write() as s:  # the writer recovers
         s.execute(text("INSERT INTO item VALUES (8, 0)"))
     assert _rows(db) == [8]
+
+
+def test_every_write_waits_for_the_disk(db: Database) -> None:
+    """WAL with synchronous=FULL on every writer connection: a commit is on disk before the
+    write returns (the durability a confirmed sale relies on)."""
+    for _ in range(3):  # pooled connections come back as they went
+        with db.write() as s:
+            assert s.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+            assert s.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL
