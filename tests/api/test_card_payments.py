@@ -353,13 +353,18 @@ def test_reader_availability_is_pushed_when_the_terminal_goes_and_comes_back(
     emulator.stop()
 
 
-def test_a_card_sale_is_refunded_on_the_terminal(zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
-    cashier = login(zvt_hub, "erik")
+def _card_sale(cashier: Till) -> tuple[dict, dict]:
+    """A sale paid by card on lane 1, and the body of a refund of its first line."""
     _ring_up(cashier)
     started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
     assert _wait(cashier, started["id"])["status"] == "approved"
     sale = cashier.get("/sales", params={"lane_id": "1"})[0]
-    body = {"lane_id": "1", "lines": [{"line_id": sale["lines"][0]["id"]}]}
+    return sale, {"lane_id": "1", "lines": [{"line_id": sale["lines"][0]["id"]}]}
+
+
+def test_a_card_sale_is_refunded_on_the_terminal(zvt_hub: TestClient, zvt: ZvtEmulator) -> None:
+    cashier = login(zvt_hub, "erik")
+    sale, body = _card_sale(cashier)
 
     zvt.script.extend(["decline"])  # the terminal refuses the credit: nothing is refunded
     refused = cashier.post(f"/sales/{sale['id']}/refunds", body, expect=409)
@@ -389,11 +394,7 @@ def test_a_card_refund_whose_sent_the_disk_refuses_is_failed_and_the_sale_refund
     from hub.services import payment as payments
 
     cashier = login(zvt_hub, "erik")
-    _ring_up(cashier)
-    started = cashier.post("/lanes/1/cart/tenders/card", {}, expect=202)
-    assert _wait(cashier, started["id"])["status"] == "approved"
-    sale = cashier.get("/sales", params={"lane_id": "1"})[0]
-    body = {"lane_id": "1", "lines": [{"line_id": sale["lines"][0]["id"]}]}
+    sale, body = _card_sale(cashier)
     marking: list[str] = []
     mark_sent = payments.mark_sent
 
