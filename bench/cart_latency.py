@@ -45,7 +45,6 @@ GOAL_P99_MS = 15.0
 PACE_S = 0.25  # store pace: the mean pause before each scan and each payment on a lane
 
 
-
 async def raw_relay_ms(messages: int, size: int) -> list[float]:
     """Send → receive times through a bare websocket server that relays to a second client."""
     watchers: set[ServerConnection] = set()

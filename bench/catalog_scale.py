@@ -11,10 +11,10 @@ and 50,000 members (bench/data.py; `--quick`: 10k products and 5,000 members). A
   whole words, two words, codes), ≤ 50 results; customer_search_ms: GET /customers?q= (name
   prefixes, surnames, phone digits, member numbers).
 - raw limits, same run, same file: the same look-ups as bare sqlite3 queries.
-The timed look-ups and searches run one after another on one keep-alive connection of
-bench/_http.py, as checkout's requests do (httpx added 0.5–1 ms of its own to each).
 - product_search_like_scan_ms: the search as it was before FTS (LIKE over every name), bare.
 - hub_rss_mb: VmRSS of the hub idle after start-up and after a burst of concurrent requests.
+The timed look-ups and searches run one after another on one keep-alive connection of
+bench/_http.py, as checkout's requests do (httpx added 0.5–1 ms of its own to each).
 Goals: lane ready ≤ 1.5 s p95 at 100k and flat in catalog size; barcode p99 ≤ 10 ms; searches
 p99 ≤ 50 ms at 1M products / 50k members; RSS < 150 MB; start-up to /healthz < 2 s.
 """
@@ -76,7 +76,6 @@ LIKE_SCAN = """
 SELECT * FROM product WHERE active AND (lower(name) LIKE lower(:q) || '%' ESCAPE '\\'
   OR lower(name) LIKE '% ' || lower(:q) || '%' ESCAPE '\\' OR gtin LIKE :q || '%'
   OR sku LIKE :q || '%') ORDER BY name LIMIT 50"""
-
 
 
 def _ms(start: float) -> float:
@@ -284,7 +283,7 @@ async def _timed_requests(api: str, auth: dict[str, str],
                           paths: dict[str, list[str]]) -> dict[str, list[float]]:
     """Each kind's requests one after another on one keep-alive connection, timed from the
     request's first byte to the whole answer. The client is bench/_http.py, as for checkout:
-    httpx would add ~1.5 ms of its own CPU to every figure (more in this VM's slow phases)."""
+    httpx added 0.5–1 ms of its own to every figure (side by side at 100k products)."""
     async with Connection(api, auth) as http:
         for path in paths["barcode"][:10]:  # warm up
             _reply_ok(await http.get(path), path)

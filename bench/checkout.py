@@ -45,7 +45,6 @@ GOAL_P99_MS = 25.0
 ITEMS = 5
 
 
-
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0–100) by nearest rank."""
     ordered = sorted(values)

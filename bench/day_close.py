@@ -40,7 +40,6 @@ SELECT t.method, count(*), sum(t.amount) FROM tender t JOIN sale s ON s.id = t.s
 """
 
 
-
 def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 

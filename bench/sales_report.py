@@ -34,7 +34,6 @@ SELECT sl.category, count(*), sum(sl.net) FROM saleline sl JOIN sale s ON s.id =
 """
 
 
-
 def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
